@@ -1,0 +1,64 @@
+/**
+ * What every counting estimator shares: `S = Σ c·log2 c` kept up to date by table differences, and its
+ * periodic re-sync from the counts so that floating error never accumulates.
+ */
+import { ResolvedEntropyOptions } from './options';
+import { resyncPeriod, RollingWindow } from './window';
+import { log2Table, xlog2xTable } from './xlogx';
+
+export abstract class CountedEntropy extends RollingWindow {
+  /** `S = Σ c·log2 c` over the current counts. */
+  protected s = 0;
+  /** `t[c] = c·log2 c`. */
+  protected readonly xlogx: Float64Array;
+  /** `t[n] = log2 n`. */
+  protected readonly logs: Float64Array;
+  private updates = 0;
+  private readonly resyncEvery: number;
+
+  constructor(options: ResolvedEntropyOptions, states: number) {
+    super(options);
+    this.xlogx = xlog2xTable(options.window);
+    this.logs = log2Table(Math.max(options.window, states));
+    this.resyncEvery = resyncPeriod(states);
+  }
+
+  /** A count went from `c` to `c + 1`. */
+  protected counted(c: number): void {
+    this.s += this.xlogx[c + 1] - this.xlogx[c];
+    if (++this.updates >= this.resyncEvery) {
+      this.resync();
+    }
+  }
+
+  /** A count went from `c` to `c − 1`. */
+  protected uncounted(c: number): void {
+    this.s += this.xlogx[c - 1] - this.xlogx[c];
+  }
+
+  /** Sets `bits` and `normalized` for `n` counted items over `k` possible outcomes. */
+  protected setEntropy(n: number, k: number): void {
+    let h = n > 1 ? this.logs[n] - this.s / n : 0;
+    h = h > 0 ? h : 0;
+    this.bits = h;
+    const hn = k > 1 ? h / this.logs[k] : 0;
+    this.normalized = hn < 1 ? hn : 1;
+  }
+
+  resync(): void {
+    this.s = this.sumXlogx();
+    this.updates = 0;
+  }
+
+  /** `Σ c·log2 c` recomputed from the counts. */
+  protected abstract sumXlogx(): number;
+}
+
+/** `Σ t[c]` over a typed array of counts. */
+export function sumTable(counts: Int32Array, table: Float64Array): number {
+  let s = 0;
+  for (let k = 0; k < counts.length; k++) {
+    s += table[counts[k]];
+  }
+  return s;
+}

@@ -1,0 +1,65 @@
+/**
+ * The two public ways to compute rolling entropy: one series at a time ({@link createEstimator}) and a whole
+ * range at once ({@link rollingEntropy}). Both run the same estimator classes.
+ */
+import { StreamingEntropy } from './window';
+import { EntropyOptions, resolveEntropyOptions, ResolvedEntropyOptions } from './options';
+import { PermutationEntropy } from './permutation';
+import { AdaptiveShannon, FixedShannon, WidthShannon } from './shannon';
+
+function isResolved(o: EntropyOptions | ResolvedEntropyOptions): o is ResolvedEntropyOptions {
+  return (o as { __resolved?: true }).__resolved === true;
+}
+
+/** Marks options as validated, so that hot paths do not validate them again. */
+export function prepareOptions(options: EntropyOptions = {}): ResolvedEntropyOptions {
+  if (isResolved(options)) {
+    return options;
+  }
+  return Object.freeze({ ...resolveEntropyOptions(options), __resolved: true }) as ResolvedEntropyOptions;
+}
+
+/** A streaming estimator for one series; options are validated here (throws `OptionError`). */
+export function createEstimator(options: EntropyOptions = {}): StreamingEntropy {
+  const o = prepareOptions(options);
+  if (o.estimator === 'permutation') {
+    return new PermutationEntropy(o);
+  }
+  switch (o.binning) {
+    case 'fixed':
+      return new FixedShannon(o);
+    case 'adaptive':
+      return new AdaptiveShannon(o);
+    default:
+      return new WidthShannon(o);
+  }
+}
+
+/** What {@link rollingEntropy} returns at each input row. */
+export type EntropyUnit = 'normalized' | 'bits';
+
+/**
+ * Rolling entropy of a whole series: element `i` is what the streaming estimator returns after row `i`
+ * (NaN where undefined). `timestamps` in milliseconds, ascending; rows that are skipped by the window (NaN,
+ * ±Inf, duplicate or out-of-order timestamps) carry the value of the window as it stands.
+ */
+export function rollingEntropy(
+  timestamps: ArrayLike<number>,
+  values: ArrayLike<number>,
+  options: EntropyOptions = {},
+  unit: EntropyUnit = 'normalized'
+): Float64Array {
+  if (timestamps.length !== values.length) {
+    throw new RangeError(
+      `timestamps and values must have the same length, got ${timestamps.length} and ${values.length}`
+    );
+  }
+  const estimator = createEstimator(options);
+  const out = new Float64Array(values.length);
+  const bits = unit === 'bits';
+  for (let i = 0; i < out.length; i++) {
+    const hn = estimator.push(timestamps[i], values[i]);
+    out[i] = hn === undefined ? NaN : bits ? estimator.bits : hn;
+  }
+  return out;
+}

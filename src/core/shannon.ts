@@ -1,0 +1,174 @@
+/**
+ * Streaming Shannon entropy over binned window values (DESIGN.md, "Shannon").
+ *
+ * Moving one sample in or out changes one bin count by one, so `S` changes by a table difference: O(1) per
+ * sample for `fixed` and `width`. `adaptive` re-bins the window when its min or max changes (amortized O(1)
+ * for stationary data, O(W) per change of range).
+ */
+import { adaptiveBin, fixedBin, widthBin } from './binning';
+import { CountedEntropy, sumTable } from './counted';
+import { ResolvedEntropyOptions } from './options';
+
+function slotArray(capacity: number, maxValue: number): Uint16Array | Int32Array {
+  return maxValue <= 0xffff ? new Uint16Array(capacity) : new Int32Array(capacity);
+}
+
+/** Shannon entropy with `fixed(lo, hi, B)` bins. */
+export class FixedShannon extends CountedEntropy {
+  private readonly counts: Int32Array;
+  private readonly slotBins: Uint16Array | Int32Array;
+  private readonly lo: number;
+  private readonly hi: number;
+  private readonly bins: number;
+
+  constructor(options: ResolvedEntropyOptions) {
+    super(options, options.bins);
+    this.counts = new Int32Array(options.bins);
+    this.slotBins = slotArray(options.window, options.bins - 1);
+    this.lo = options.lo;
+    this.hi = options.hi;
+    this.bins = options.bins;
+  }
+
+  protected remove(slot: number): void {
+    this.uncounted(this.counts[this.slotBins[slot]]--);
+  }
+
+  protected add(slot: number, v: number): void {
+    const k = fixedBin(v, this.lo, this.hi, this.bins);
+    this.slotBins[slot] = k;
+    this.counted(this.counts[k]++);
+  }
+
+  protected update(): void {
+    const n = this.size;
+    this.setEntropy(n, n < this.bins ? n : this.bins);
+  }
+
+  protected sumXlogx(): number {
+    return sumTable(this.counts, this.xlogx);
+  }
+}
+
+/** Shannon entropy with unbounded `width(w)` bins; `B` is taken as `n` for normalization. */
+export class WidthShannon extends CountedEntropy {
+  private readonly counts = new Map<number, number>();
+  private readonly slotBins: Float64Array;
+
+  constructor(options: ResolvedEntropyOptions) {
+    super(options, options.window);
+    this.slotBins = new Float64Array(options.window);
+  }
+
+  protected remove(slot: number): void {
+    const k = this.slotBins[slot];
+    const c = this.counts.get(k) as number;
+    if (c === 1) {
+      this.counts.delete(k);
+    } else {
+      this.counts.set(k, c - 1);
+    }
+    this.uncounted(c);
+  }
+
+  protected add(slot: number, v: number): void {
+    const k = widthBin(v, this.options.width);
+    this.slotBins[slot] = k;
+    const c = this.counts.get(k) ?? 0;
+    this.counts.set(k, c + 1);
+    this.counted(c);
+  }
+
+  protected update(): void {
+    this.setEntropy(this.size, this.size);
+  }
+
+  protected sumXlogx(): number {
+    let s = 0;
+    for (const c of this.counts.values()) {
+      s += this.xlogx[c];
+    }
+    return s;
+  }
+}
+
+/** Shannon entropy with `adaptive(B)` bins spanning the window's own min and max. */
+export class AdaptiveShannon extends CountedEntropy {
+  private readonly counts: Int32Array;
+  private readonly slotBins: Uint16Array | Int32Array;
+  private readonly values: Float64Array;
+  private readonly bins: number;
+  /** The range the current bin indices were assigned with. */
+  private lo = Infinity;
+  private hi = -Infinity;
+  /** Set when a sample may have moved min or max; resolved in `update`. */
+  private stale = false;
+
+  constructor(options: ResolvedEntropyOptions) {
+    super(options, options.bins);
+    this.bins = options.bins;
+    this.counts = new Int32Array(options.bins);
+    this.slotBins = slotArray(options.window, options.bins - 1);
+    this.values = new Float64Array(options.window);
+  }
+
+  protected remove(slot: number): void {
+    const v = this.values[slot];
+    if (v <= this.lo || v >= this.hi) {
+      this.stale = true;
+    }
+    this.uncounted(this.counts[this.slotBins[slot]]--);
+  }
+
+  protected add(slot: number, v: number): void {
+    this.values[slot] = v;
+    if (v < this.lo || v > this.hi) {
+      this.stale = true;
+    }
+    const k = adaptiveBin(v, this.lo, this.hi, this.bins);
+    this.slotBins[slot] = k;
+    this.counted(this.counts[k]++);
+  }
+
+  protected update(): void {
+    if (this.stale) {
+      this.rebinIfRangeMoved();
+    }
+    const n = this.size;
+    if (this.hi > this.lo) {
+      this.setEntropy(n, n < this.bins ? n : this.bins);
+    } else {
+      this.bits = 0;
+      this.normalized = 0;
+    }
+  }
+
+  /** Finds the window's min and max; if they differ from the binning range, re-bins every sample. */
+  private rebinIfRangeMoved(): void {
+    this.stale = false;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < this.size; i++) {
+      const v = this.values[this.slotAt(i)];
+      lo = v < lo ? v : lo;
+      hi = v > hi ? v : hi;
+    }
+    if (lo === this.lo && hi === this.hi) {
+      return;
+    }
+    this.lo = lo;
+    this.hi = hi;
+    this.counts.fill(0);
+    for (let i = 0; i < this.size; i++) {
+      const slot = this.slotAt(i);
+      const k = adaptiveBin(this.values[slot], lo, hi, this.bins);
+      this.slotBins[slot] = k;
+      this.counts[k]++;
+    }
+    this.resync();
+  }
+
+  protected sumXlogx(): number {
+    return sumTable(this.counts, this.xlogx);
+  }
+}

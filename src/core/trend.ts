@@ -1,0 +1,82 @@
+/**
+ * Trend: least-squares slope of the last `k` values against their timestamps, per second — the same
+ * quantity as PromQL's `deriv()`, so it reads the same way in Grafana.
+ */
+import { checkInteger } from './options';
+
+/** Least-squares slope (units per second) of `(t[i] ms, y[i])`; NaN with fewer than two points. */
+export function leastSquaresSlope(t: ArrayLike<number>, y: ArrayLike<number>): number {
+  const n = y.length;
+  if (n < 2) {
+    return NaN;
+  }
+  // Centre on the first timestamp so that epoch milliseconds do not cost precision.
+  const t0 = t[0];
+  let st = 0;
+  let sy = 0;
+  for (let i = 0; i < n; i++) {
+    st += (t[i] - t0) / 1000;
+    sy += y[i];
+  }
+  const mt = st / n;
+  const my = sy / n;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    const dt = (t[i] - t0) / 1000 - mt;
+    num += dt * (y[i] - my);
+    den += dt * dt;
+  }
+  return den > 0 ? num / den : NaN;
+}
+
+/** Keeps the last `k` points of a series and reports their slope. */
+export class TrendTracker {
+  private readonly t: Float64Array;
+  private readonly y: Float64Array;
+  private head = 0;
+  private size = 0;
+
+  constructor(readonly k: number) {
+    checkInteger('trendWindow', k, 2, 10_000);
+    this.t = new Float64Array(k);
+    this.y = new Float64Array(k);
+  }
+
+  /** Adds a point (NaN values are ignored) and returns the slope over the last `k` points. */
+  push(tMs: number, value: number): number {
+    if (Number.isFinite(value) && Number.isFinite(tMs)) {
+      const slot = (this.head + this.size) % this.k;
+      this.t[slot] = tMs;
+      this.y[slot] = value;
+      if (this.size < this.k) {
+        this.size++;
+      } else {
+        this.head = (this.head + 1) % this.k;
+      }
+    }
+    return this.slope();
+  }
+
+  /** Slope per second over the points held (NaN with fewer than two). */
+  slope(): number {
+    const t = new Float64Array(this.size);
+    const y = new Float64Array(this.size);
+    for (let i = 0; i < this.size; i++) {
+      const slot = (this.head + i) % this.k;
+      t[i] = this.t[slot];
+      y[i] = this.y[slot];
+    }
+    return leastSquaresSlope(t, y);
+  }
+
+  /** The points held, oldest first (for persistence). */
+  points(): Array<[number, number]> {
+    const out: Array<[number, number]> = [];
+    for (let i = 0; i < this.size; i++) {
+      const slot = (this.head + i) % this.k;
+      out.push([this.t[slot], this.y[slot]]);
+    }
+    return out;
+  }
+}
