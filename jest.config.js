@@ -25,11 +25,22 @@ module.exports = {
       testMatch: NODE_DIRS.map((d) => `<rootDir>/src/${d}/**/*.test.ts`),
     },
     {
+      // Integration and browser tests that start real processes (Prometheus, the engine, Chromium).
+      ...base,
+      rootDir: __dirname,
+      displayName: 'integration',
+      testEnvironment: 'node',
+      transform: nodeTransform,
+      setupFilesAfterEnv: [],
+      testMatch: ['<rootDir>/tests/**/*.test.ts'],
+      testTimeout: 180_000,
+    },
+    {
       ...base,
       rootDir: __dirname,
       displayName: 'browser',
       transform: browserTransform,
-      testPathIgnorePatterns: ['/node_modules/', ...NODE_DIRS.map((d) => `<rootDir>/src/${d}/`)],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/', ...NODE_DIRS.map((d) => `<rootDir>/src/${d}/`)],
     },
   ],
 };
