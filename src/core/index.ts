@@ -11,3 +11,4 @@ export * from './aggregate';
 export * from './baseline';
 export * from './trend';
 export { xlog2x, entropyBits, normalize } from './xlogx';
+export * from './pipeline';

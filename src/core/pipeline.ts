@@ -1,0 +1,148 @@
+/**
+ * Everything computed for one series, in the order every part runs it: window entropy → baseline (deviation,
+ * z) → trend, plus an optional second detector statistic on the raw values (DESIGN.md asks for that seam).
+ *
+ * The engine runs one pipeline per series; the replay CLI and the browser run the same class over history.
+ */
+import { Baseline, BaselineOptions, BaselineState } from './baseline';
+import { createEstimator } from './create';
+import { EntropyOptions } from './options';
+import { TrendTracker } from './trend';
+import { StreamingEntropy } from './window';
+
+/** What a detector reports for one admitted sample. */
+export interface DetectorPoint {
+  /** The detector's own statistic (e.g. surprisal in nats). */
+  statistic: number;
+  /** Anomaly score in [0, 1]. */
+  score: number;
+  /** Whether this sample raises an alert. */
+  alert: boolean;
+}
+
+/**
+ * A second detector statistic per series, fed the raw samples that the window admits. Implementations must
+ * be causal: a point depends only on samples up to its own.
+ */
+export interface SeriesDetector {
+  readonly name: string;
+  /** Called for each admitted sample; undefined while the detector is warming up. */
+  push(t: number, v: number): DetectorPoint | undefined;
+}
+
+/** Makes a fresh detector for a new series. */
+export type DetectorFactory = () => SeriesDetector;
+
+/** Options for a {@link SeriesPipeline}. */
+export interface SeriesPipelineOptions {
+  entropy?: EntropyOptions;
+  baseline?: BaselineOptions;
+  /** Points in the trend's least-squares fit. Default 10. */
+  trendWindow?: number;
+  detector?: DetectorFactory;
+}
+
+/** One evaluation of a series. Numbers are NaN where not (yet) defined. */
+export interface SeriesPoint {
+  t: number;
+  value: number;
+  /** Whether the sample entered the window (false: invalid, duplicate or out of order). */
+  admitted: boolean;
+  /** Normalized entropy `Hn` and bits. */
+  entropy: number;
+  bits: number;
+  /** Baseline mean and std of `Hn` the value was judged against, deviation `Hn − μ`, z. */
+  baseline: number;
+  std: number;
+  deviation: number;
+  z: number;
+  /** Baseline warm-up complete, and whether learning was paused (anomaly open). */
+  ready: boolean;
+  frozen: boolean;
+  /** Least-squares slope of `Hn` per second over the last `trendWindow` evaluations. */
+  trend: number;
+  /** The second detector's point, when one is configured and warm. */
+  detector: DetectorPoint | undefined;
+}
+
+/** Persistable part of a pipeline (what must survive a restart: the learned baseline and trend). */
+export interface SeriesPipelineState {
+  baseline: BaselineState;
+  trend: Array<[number, number]>;
+}
+
+export class SeriesPipeline {
+  readonly estimator: StreamingEntropy;
+  readonly baseline: Baseline;
+  private readonly trend: TrendTracker;
+  private readonly detector: SeriesDetector | undefined;
+  private last: SeriesPoint | undefined;
+
+  constructor(options: SeriesPipelineOptions = {}, state?: SeriesPipelineState) {
+    this.estimator = createEstimator(options.entropy);
+    this.baseline = new Baseline(options.baseline, state?.baseline);
+    this.trend = new TrendTracker(options.trendWindow ?? 10);
+    for (const [t, y] of state?.trend ?? []) {
+      this.trend.push(t, y);
+    }
+    this.detector = options.detector?.();
+  }
+
+  /** Offers a sample; returns the evaluation after it (a skipped sample repeats the last evaluation's numbers). */
+  push(t: number, value: number): SeriesPoint {
+    const before = this.estimator.stats.admitted;
+    const hn = this.estimator.push(t, value);
+    const admitted = this.estimator.stats.admitted > before;
+    if (!admitted) {
+      const last = this.last;
+      return last
+        ? { ...last, t, value, admitted: false, detector: undefined }
+        : { ...EMPTY, t, value, admitted: false };
+    }
+    const detector = this.detector?.push(t, value);
+    const entropy = hn ?? NaN;
+    const b = this.baseline.observe(entropy);
+    const trend = hn === undefined ? this.trend.slope() : this.trend.push(t, entropy);
+    this.last = {
+      t,
+      value,
+      admitted,
+      entropy,
+      bits: hn === undefined ? NaN : this.estimator.bits,
+      baseline: b.mean,
+      std: b.std,
+      deviation: b.deviation,
+      z: b.z,
+      ready: b.ready,
+      frozen: b.frozen,
+      trend,
+      detector,
+    };
+    return this.last;
+  }
+
+  /** The last evaluation, if any sample was admitted. */
+  get current(): SeriesPoint | undefined {
+    return this.last;
+  }
+
+  state(): SeriesPipelineState {
+    return { baseline: this.baseline.state(), trend: this.trend.points() };
+  }
+}
+
+const EMPTY: SeriesPoint = {
+  t: NaN,
+  value: NaN,
+  admitted: false,
+  entropy: NaN,
+  bits: NaN,
+  baseline: NaN,
+  std: NaN,
+  deviation: NaN,
+  z: NaN,
+  ready: false,
+  frozen: false,
+  trend: NaN,
+  detector: undefined,
+};
