@@ -31,9 +31,8 @@ module.exports = {
       displayName: 'integration',
       testEnvironment: 'node',
       transform: nodeTransform,
-      setupFilesAfterEnv: [],
+      setupFilesAfterEnv: ['<rootDir>/tests/helpers/jest-timeout.js'],
       testMatch: ['<rootDir>/tests/**/*.test.ts'],
-      testTimeout: 180_000,
     },
     {
       ...base,

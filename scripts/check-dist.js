@@ -34,7 +34,9 @@ const markers = [
   ['@grafana/data', /grafana-data\/dist|@grafana\/data\/dist/],
 ];
 const walk = (dir) =>
-  fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 for (const file of walk(dist).filter((f) => f.endsWith('.js'))) {
   const text = fs.readFileSync(file, 'utf8');
   for (const [name, re] of markers) {

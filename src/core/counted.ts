@@ -4,7 +4,7 @@
  */
 import { ResolvedEntropyOptions } from './options';
 import { resyncPeriod, RollingWindow } from './window';
-import { log2Table, xlog2xTable } from './xlogx';
+import { ROUNDING, inverseLog2Table, inverseTable, log2Table, xlog2xTable } from './xlogx';
 
 export abstract class CountedEntropy extends RollingWindow {
   /** `S = Σ c·log2 c` over the current counts. */
@@ -13,19 +13,27 @@ export abstract class CountedEntropy extends RollingWindow {
   protected readonly xlogx: Float64Array;
   /** `t[n] = log2 n`. */
   protected readonly logs: Float64Array;
-  private updates = 0;
-  private readonly resyncEvery: number;
+  /** `t[n] = 1 / n` and `t[k] = 1 / log2 k`: multiplies instead of divides on the hot path. */
+  protected readonly inverse: Float64Array;
+  protected readonly inverseLogs: Float64Array;
+  /** Count changes since the last re-sync. */
+  protected updates = 0;
+  protected readonly resyncEvery: number;
 
   constructor(options: ResolvedEntropyOptions, states: number) {
     super(options);
     this.xlogx = xlog2xTable(options.window);
     this.logs = log2Table(Math.max(options.window, states));
+    this.inverse = inverseTable(options.window);
+    this.inverseLogs = inverseLog2Table(Math.max(options.window, states));
     this.resyncEvery = resyncPeriod(states);
   }
 
-  /** A count went from `c` to `c + 1`. */
-  protected counted(c: number): void {
-    this.s += this.xlogx[c + 1] - this.xlogx[c];
+  /** A count went from `c` to `c + 1` (`apply` false: the caller already adjusted `s`). */
+  protected counted(c: number, apply = true): void {
+    if (apply) {
+      this.s += this.xlogx[c + 1] - this.xlogx[c];
+    }
     if (++this.updates >= this.resyncEvery) {
       this.resync();
     }
@@ -38,10 +46,10 @@ export abstract class CountedEntropy extends RollingWindow {
 
   /** Sets `bits` and `normalized` for `n` counted items over `k` possible outcomes. */
   protected setEntropy(n: number, k: number): void {
-    let h = n > 1 ? this.logs[n] - this.s / n : 0;
-    h = h > 0 ? h : 0;
+    let h = n > 1 ? this.logs[n] - this.s * this.inverse[n] : 0;
+    h = h > ROUNDING ? h : 0;
     this.bits = h;
-    const hn = k > 1 ? h / this.logs[k] : 0;
+    const hn = h * this.inverseLogs[k];
     this.normalized = hn < 1 ? hn : 1;
   }
 

@@ -54,12 +54,7 @@ export function rollingEntropy(
       `timestamps and values must have the same length, got ${timestamps.length} and ${values.length}`
     );
   }
-  const estimator = createEstimator(options);
   const out = new Float64Array(values.length);
-  const bits = unit === 'bits';
-  for (let i = 0; i < out.length; i++) {
-    const hn = estimator.push(timestamps[i], values[i]);
-    out[i] = hn === undefined ? NaN : bits ? estimator.bits : hn;
-  }
+  createEstimator(options).pushMany(timestamps, values, out, unit);
   return out;
 }

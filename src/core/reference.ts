@@ -7,7 +7,7 @@
 import { adaptiveBin, fixedBin, widthBin } from './binning';
 import { ResolvedEntropyOptions } from './options';
 import { factorial, patternCode } from './permutation';
-import { normalize, xlog2x } from './xlogx';
+import { normalize, ROUNDING, xlog2x } from './xlogx';
 
 /** Entropy in bits of a multiset given by its counts: `log2 n − (1/n)·Σ c·log2 c`, clamped at 0. */
 export function entropyOfCounts(counts: Iterable<number>): number {
@@ -21,7 +21,7 @@ export function entropyOfCounts(counts: Iterable<number>): number {
     return 0;
   }
   const h = Math.log2(n) - s / n;
-  return h > 0 ? h : 0;
+  return h > ROUNDING ? h : 0;
 }
 
 function countBy(keys: number[]): number[] {

@@ -8,6 +8,7 @@
 import { adaptiveBin, fixedBin, widthBin } from './binning';
 import { CountedEntropy, sumTable } from './counted';
 import { ResolvedEntropyOptions } from './options';
+import { ROUNDING } from './xlogx';
 
 function slotArray(capacity: number, maxValue: number): Uint16Array | Int32Array {
   return maxValue <= 0xffff ? new Uint16Array(capacity) : new Int32Array(capacity);
@@ -28,6 +29,131 @@ export class FixedShannon extends CountedEntropy {
     this.lo = options.lo;
     this.hi = options.hi;
     this.bins = options.bins;
+  }
+
+  /**
+   * The hot path, specialised: without `maxAgeMs`, the window is a plain ring and the whole update fits in
+   * one method that V8 inlines into callers' loops (about 3× the generic loop). Same steps, same tables and
+   * same `fixedBin` as the generic path; the property tests hold both to the naive reference.
+   */
+  push(t: number, v: number): number | undefined {
+    if (this.ageBounded || v - v !== 0 || t - t !== 0 || t <= this.lastT) {
+      return super.push(t, v);
+    }
+    this.lastT = t;
+    this.admitted++;
+    const counts = this.counts;
+    const slotBins = this.slotBins;
+    const x = this.xlogx;
+    let size = this.size;
+    let slot = this.head;
+    if (size === this.capacity) {
+      const c = counts[slotBins[slot]]--;
+      this.s += x[c - 1] - x[c];
+      this.head = slot + 1 === size ? 0 : slot + 1;
+    } else {
+      slot += size;
+      if (slot >= this.capacity) {
+        slot -= this.capacity;
+      }
+      this.size = ++size;
+    }
+    const k = fixedBin(v, this.lo, this.hi, this.bins);
+    slotBins[slot] = k;
+    const c = counts[k]++;
+    this.s += x[c + 1] - x[c];
+    this.counted(c, false);
+    if (size < this.minFill) {
+      return undefined;
+    }
+    this.setEntropy(size, size < this.bins ? size : this.bins);
+    return this.normalized;
+  }
+
+  /**
+   * The batch loop with the ring state in locals (written back at the end): the browser runs this over whole
+   * Prometheus ranges. Rows the fast path cannot take (invalid, out of order, `maxAgeMs`) go through `push`.
+   */
+  pushMany(ts: ArrayLike<number>, vs: ArrayLike<number>, out: Float64Array, unit: 'normalized' | 'bits'): void {
+    if (this.ageBounded) {
+      super.pushMany(ts, vs, out, unit);
+      return;
+    }
+    const bitsOut = unit === 'bits';
+    const { counts, slotBins, lo, hi, bins, capacity, minFill, resyncEvery } = this;
+    const x = this.xlogx;
+    const logs = this.logs;
+    const inverse = this.inverse;
+    const inverseLogs = this.inverseLogs;
+    // Loop state lives in locals (registers); it is written back before anything that reads `this`.
+    let { s, lastT, size, head, admitted, updates } = this;
+    let h = this.bits;
+    let hn = this.normalized;
+    for (let i = 0; i < out.length; i++) {
+      const t = ts[i];
+      const v = vs[i];
+      if (v - v !== 0 || t - t !== 0 || t <= lastT) {
+        this.save(s, lastT, size, head, admitted, updates, h, hn);
+        super.push(t, v); // counts the skip; the window is unchanged
+        out[i] = size >= minFill ? (bitsOut ? h : hn) : NaN;
+        continue;
+      }
+      lastT = t;
+      admitted++;
+      let slot = head;
+      if (size === capacity) {
+        const c = counts[slotBins[slot]]--;
+        s += x[c - 1] - x[c];
+        head = slot + 1 === capacity ? 0 : slot + 1;
+      } else {
+        slot += size;
+        if (slot >= capacity) {
+          slot -= capacity;
+        }
+        size++;
+      }
+      const k = fixedBin(v, lo, hi, bins);
+      slotBins[slot] = k;
+      const c = counts[k]++;
+      s += x[c + 1] - x[c];
+      if (++updates >= resyncEvery) {
+        s = sumTable(counts, x);
+        updates = 0;
+      }
+      if (size < minFill) {
+        h = NaN;
+        hn = NaN;
+        out[i] = NaN;
+        continue;
+      }
+      h = size > 1 ? logs[size] - s * inverse[size] : 0;
+      h = h > ROUNDING ? h : 0;
+      const kk = size < bins ? size : bins;
+      hn = h * inverseLogs[kk];
+      hn = hn < 1 ? hn : 1;
+      out[i] = bitsOut ? h : hn;
+    }
+    this.save(s, lastT, size, head, admitted, updates, h, hn);
+  }
+
+  private save(
+    s: number,
+    lastT: number,
+    size: number,
+    head: number,
+    admitted: number,
+    updates: number,
+    h: number,
+    hn: number
+  ): void {
+    this.s = s;
+    this.lastT = lastT;
+    this.size = size;
+    this.head = head;
+    this.admitted = admitted;
+    this.updates = updates;
+    this.bits = h;
+    this.normalized = hn;
   }
 
   protected remove(slot: number): void {

@@ -39,6 +39,8 @@ export interface StreamingEntropy {
   readonly stats: WindowStats;
   /** Recomputes running sums from the counts (removes floating drift); also done automatically. */
   resync(): void;
+  /** The batch form of `push` over aligned arrays (see {@link RollingWindow.pushMany}). */
+  pushMany(ts: ArrayLike<number>, vs: ArrayLike<number>, out: Float64Array, unit: 'normalized' | 'bits'): void;
 }
 
 /** Updates between two automatic re-syncs of `S = Σ c·log2 c` (amortized O(1) for any number of bins). */
@@ -62,6 +64,8 @@ export abstract class RollingWindow implements StreamingEntropy {
   protected outOfOrder = 0;
   protected readonly capacity: number;
   protected readonly minFill: number;
+  /** Whether `maxAgeMs` is set (subclasses with a specialised push fall back to this one then). */
+  protected readonly ageBounded: boolean;
   private readonly times: Float64Array | null;
   private readonly maxAgeMs: number;
 
@@ -69,7 +73,8 @@ export abstract class RollingWindow implements StreamingEntropy {
     this.capacity = options.window;
     this.minFill = options.minFill;
     this.maxAgeMs = options.maxAgeMs ?? Infinity;
-    this.times = options.maxAgeMs === undefined ? null : new Float64Array(options.window);
+    this.ageBounded = options.maxAgeMs !== undefined;
+    this.times = this.ageBounded ? new Float64Array(options.window) : null;
   }
 
   get stats(): WindowStats {
@@ -111,6 +116,18 @@ export abstract class RollingWindow implements StreamingEntropy {
       }
     }
     return this.size >= this.minFill ? this.normalized : undefined;
+  }
+
+  /**
+   * Pushes a whole series: `out[i]` gets what `push` returns after row `i` (NaN where undefined), in `Hn` or
+   * bits. Subclasses may override it with a loop that keeps the state in locals; the result must be the same.
+   */
+  pushMany(ts: ArrayLike<number>, vs: ArrayLike<number>, out: Float64Array, unit: 'normalized' | 'bits'): void {
+    const bits = unit === 'bits';
+    for (let i = 0; i < out.length; i++) {
+      const hn = this.push(ts[i], vs[i]);
+      out[i] = hn === undefined ? NaN : bits ? this.bits : hn;
+    }
   }
 
   /** Slot of the `i`-th oldest sample (0 = oldest). */

@@ -40,7 +40,11 @@ export interface StartOptions {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts `command` and waits until `readyUrl` answers (or throws with the process's output). */
-export async function startProcess(command: string, args: string[], options: StartOptions = {}): Promise<RunningProcess> {
+export async function startProcess(
+  command: string,
+  args: string[],
+  options: StartOptions = {}
+): Promise<RunningProcess> {
   const child = spawn(command, args, {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },

@@ -33,6 +33,8 @@ describe('Components/App', () => {
     );
 
     // Application is lazy loaded, so we need to wait for the component and routes to be rendered
-    await waitFor(() => expect(queryByText(/rolling Shannon and permutation entropy/i)).toBeInTheDocument(), { timeout: 2000 });
+    await waitFor(() => expect(queryByText(/rolling Shannon and permutation entropy/i)).toBeInTheDocument(), {
+      timeout: 2000,
+    });
   });
 });

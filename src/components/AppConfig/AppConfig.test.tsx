@@ -7,7 +7,14 @@ import { testIds } from 'components/testIds';
 
 function renderConfig(jsonData = {}, secureJsonFields = {}) {
   const plugin = {
-    meta: { id: 'healthentropy-app', name: 'Health Entropy', type: PluginType.app, enabled: true, jsonData, secureJsonFields },
+    meta: {
+      id: 'healthentropy-app',
+      name: 'Health Entropy',
+      type: PluginType.app,
+      enabled: true,
+      jsonData,
+      secureJsonFields,
+    },
   };
   return render(<AppConfig {...({ plugin, query: {} } as unknown as AppConfigProps)} />);
 }

@@ -102,9 +102,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
 
 const updatePluginAndReload = async (pluginId: string, data: Partial<PluginMeta<AppPluginSettings>>) => {
   try {
-    await lastValueFrom(
-      getBackendSrv().fetch({ url: `/api/plugins/${pluginId}/settings`, method: 'POST', data })
-    );
+    await lastValueFrom(getBackendSrv().fetch({ url: `/api/plugins/${pluginId}/settings`, method: 'POST', data }));
     // Grafana has no supported way to refresh a plugin's settings in place.
     window.location.reload();
   } catch (e) {
