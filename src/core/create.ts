@@ -7,16 +7,17 @@ import { EntropyOptions, resolveEntropyOptions, ResolvedEntropyOptions } from '.
 import { PermutationEntropy } from './permutation';
 import { AdaptiveShannon, FixedShannon, WidthShannon } from './shannon';
 
-function isResolved(o: EntropyOptions | ResolvedEntropyOptions): o is ResolvedEntropyOptions {
-  return (o as { __resolved?: true }).__resolved === true;
-}
+/** Options objects that {@link prepareOptions} returned: validated once, frozen, safe to share. */
+const prepared = new WeakSet<object>();
 
-/** Marks options as validated, so that hot paths do not validate them again. */
+/** Validates options once (throws `OptionError`); passing the result again costs nothing. */
 export function prepareOptions(options: EntropyOptions = {}): ResolvedEntropyOptions {
-  if (isResolved(options)) {
-    return options;
+  if (prepared.has(options)) {
+    return options as ResolvedEntropyOptions;
   }
-  return Object.freeze({ ...resolveEntropyOptions(options), __resolved: true }) as ResolvedEntropyOptions;
+  const resolved = Object.freeze(resolveEntropyOptions(options));
+  prepared.add(resolved);
+  return resolved;
 }
 
 /** A streaming estimator for one series; options are validated here (throws `OptionError`). */

@@ -46,6 +46,8 @@ export class PermutationEntropy extends CountedEntropy {
   private readonly span: number;
   private readonly lag: number;
   private readonly states: number;
+  private readonly order: number;
+  private readonly delay: number;
   /** Admissions so far (indexes `recent`). */
   private seq = 0;
 
@@ -59,6 +61,8 @@ export class PermutationEntropy extends CountedEntropy {
     this.recent = new Float64Array(this.span);
     this.scratch = new Float64Array(options.order);
     this.states = states;
+    this.order = options.order;
+    this.delay = options.delay;
   }
 
   protected remove(slot: number): void {
@@ -67,8 +71,8 @@ export class PermutationEntropy extends CountedEntropy {
       return;
     }
     let end = slot + this.lag;
-    if (end >= this.options.window) {
-      end -= this.options.window;
+    if (end >= this.capacity) {
+      end -= this.capacity;
     }
     this.uncounted(this.counts[this.slotCodes[end]]--);
   }
@@ -80,7 +84,7 @@ export class PermutationEntropy extends CountedEntropy {
     if (this.size <= this.lag) {
       return;
     }
-    const { order, delay } = this.options;
+    const { order, delay } = this;
     for (let i = 0; i < order; i++) {
       this.scratch[i] = this.recent[(a - this.lag + i * delay) % this.span];
     }

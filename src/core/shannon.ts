@@ -180,10 +180,12 @@ export class FixedShannon extends CountedEntropy {
 export class WidthShannon extends CountedEntropy {
   private readonly counts = new Map<number, number>();
   private readonly slotBins: Float64Array;
+  private readonly width: number;
 
   constructor(options: ResolvedEntropyOptions) {
     super(options, options.window);
     this.slotBins = new Float64Array(options.window);
+    this.width = options.width;
   }
 
   protected remove(slot: number): void {
@@ -198,7 +200,7 @@ export class WidthShannon extends CountedEntropy {
   }
 
   protected add(slot: number, v: number): void {
-    const k = widthBin(v, this.options.width);
+    const k = widthBin(v, this.width);
     this.slotBins[slot] = k;
     const c = this.counts.get(k) ?? 0;
     this.counts.set(k, c + 1);
