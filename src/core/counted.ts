@@ -62,8 +62,16 @@ export abstract class CountedEntropy extends RollingWindow {
   protected abstract sumXlogx(): number;
 }
 
+/** Counts never exceed the window, so 16 bits are enough for any window up to 65535 (all real ones). */
+export type Counts = Uint16Array | Uint32Array;
+
+/** A zeroed counts array for `states` outcomes in a window of `capacity` samples. */
+export function countsArray(states: number, capacity: number): Counts {
+  return capacity <= 0xffff ? new Uint16Array(states) : new Uint32Array(states);
+}
+
 /** `Σ t[c]` over a typed array of counts. */
-export function sumTable(counts: Int32Array, table: Float64Array): number {
+export function sumTable(counts: Counts, table: Float64Array): number {
   let s = 0;
   for (let k = 0; k < counts.length; k++) {
     s += table[counts[k]];

@@ -5,10 +5,12 @@
  * holds `n − (d − 1)·τ` patterns. Patterns are coded by their Lehmer code, so counting needs only an array of
  * `d!` integers; adding a sample adds one pattern and evicting one removes one: O(d²) per sample.
  */
-import { CountedEntropy, sumTable } from './counted';
+import { CountedEntropy, Counts, countsArray, sumTable } from './counted';
 import { ResolvedEntropyOptions } from './options';
 
 const FACTORIAL = [1, 1, 2, 6, 24, 120, 720, 5040];
+/** One pattern's values: shared by every estimator (JavaScript runs one push at a time), not per series. */
+const SCRATCH = new Float64Array(7);
 
 /** `d!` for `0 ≤ d ≤ 7`. */
 export function factorial(d: number): number {
@@ -36,13 +38,11 @@ export function patternCode(x: ArrayLike<number>, d: number): number {
 
 /** Permutation entropy, normalized by `log2(d!)`. */
 export class PermutationEntropy extends CountedEntropy {
-  private readonly counts: Int32Array;
+  private readonly counts: Counts;
   /** Code of the pattern that ends at the sample in each slot (if that pattern is counted). */
   private readonly slotCodes: Uint16Array;
   /** The last `span` admitted values, by admission number modulo `span`. */
   private readonly recent: Float64Array;
-  /** Reused scratch for one pattern's values. */
-  private readonly scratch: Float64Array;
   private readonly span: number;
   private readonly lag: number;
   private readonly states: number;
@@ -54,12 +54,11 @@ export class PermutationEntropy extends CountedEntropy {
   constructor(options: ResolvedEntropyOptions) {
     const states = FACTORIAL[options.order];
     super(options, states);
-    this.counts = new Int32Array(states);
+    this.counts = countsArray(states, options.window);
     this.slotCodes = new Uint16Array(options.window);
     this.lag = (options.order - 1) * options.delay;
     this.span = this.lag + 1;
     this.recent = new Float64Array(this.span);
-    this.scratch = new Float64Array(options.order);
     this.states = states;
     this.order = options.order;
     this.delay = options.delay;
@@ -86,9 +85,9 @@ export class PermutationEntropy extends CountedEntropy {
     }
     const { order, delay } = this;
     for (let i = 0; i < order; i++) {
-      this.scratch[i] = this.recent[(a - this.lag + i * delay) % this.span];
+      SCRATCH[i] = this.recent[(a - this.lag + i * delay) % this.span];
     }
-    const code = patternCode(this.scratch, order);
+    const code = patternCode(SCRATCH, order);
     this.slotCodes[slot] = code;
     this.counted(this.counts[code]++);
   }

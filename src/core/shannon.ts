@@ -6,7 +6,7 @@
  * for stationary data, O(W) per change of range).
  */
 import { adaptiveBin, fixedBin, widthBin } from './binning';
-import { CountedEntropy, sumTable } from './counted';
+import { CountedEntropy, Counts, countsArray, sumTable } from './counted';
 import { ResolvedEntropyOptions } from './options';
 import { ROUNDING } from './xlogx';
 
@@ -16,7 +16,7 @@ function slotArray(capacity: number, maxValue: number): Uint16Array | Int32Array
 
 /** Shannon entropy with `fixed(lo, hi, B)` bins. */
 export class FixedShannon extends CountedEntropy {
-  private readonly counts: Int32Array;
+  private readonly counts: Counts;
   private readonly slotBins: Uint16Array | Int32Array;
   private readonly lo: number;
   private readonly hi: number;
@@ -24,7 +24,7 @@ export class FixedShannon extends CountedEntropy {
 
   constructor(options: ResolvedEntropyOptions) {
     super(options, options.bins);
-    this.counts = new Int32Array(options.bins);
+    this.counts = countsArray(options.bins, options.window);
     this.slotBins = slotArray(options.window, options.bins - 1);
     this.lo = options.lo;
     this.hi = options.hi;
@@ -222,7 +222,7 @@ export class WidthShannon extends CountedEntropy {
 
 /** Shannon entropy with `adaptive(B)` bins spanning the window's own min and max. */
 export class AdaptiveShannon extends CountedEntropy {
-  private readonly counts: Int32Array;
+  private readonly counts: Counts;
   private readonly slotBins: Uint16Array | Int32Array;
   private readonly values: Float64Array;
   private readonly bins: number;
@@ -235,7 +235,7 @@ export class AdaptiveShannon extends CountedEntropy {
   constructor(options: ResolvedEntropyOptions) {
     super(options, options.bins);
     this.bins = options.bins;
-    this.counts = new Int32Array(options.bins);
+    this.counts = countsArray(options.bins, options.window);
     this.slotBins = slotArray(options.window, options.bins - 1);
     this.values = new Float64Array(options.window);
   }
