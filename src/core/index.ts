@@ -14,3 +14,4 @@ export { xlog2x, entropyBits, normalize } from './xlogx';
 export * from './pipeline';
 export * from './policy';
 export * from './decide';
+export * from './quorum';
