@@ -4,7 +4,7 @@
  *
  * Each value is judged against the baseline *before* it is learned, so an anomaly cannot hide itself.
  */
-import { checkFinite, checkInteger, OptionError } from './options';
+import { checkFinite, checkInteger, OptionError, rejectUnknownKeys } from './options';
 
 /** Baseline options as a user writes them. */
 export interface BaselineOptions {
@@ -34,11 +34,7 @@ export const DEFAULT_BASELINE_OPTIONS: ResolvedBaselineOptions = {
 export function resolveBaselineOptions(input: BaselineOptions = {}, prefix = ''): ResolvedBaselineOptions {
   const d = DEFAULT_BASELINE_OPTIONS;
   const f = (name: string) => prefix + name;
-  for (const key of Object.keys(input)) {
-    if (!(key in d)) {
-      throw new OptionError(f(key), `${f(key)} is not a baseline option (allowed: ${Object.keys(d).join(', ')})`);
-    }
-  }
+  rejectUnknownKeys(input, Object.keys(d), prefix, 'a baseline option');
   const alpha = checkFinite(f('alpha'), input.alpha ?? d.alpha, true);
   if (alpha > 1) {
     throw new OptionError(f('alpha'), `${f('alpha')} must be in (0, 1], got ${alpha}`);

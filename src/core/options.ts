@@ -117,7 +117,16 @@ function checkChoice<T extends string>(field: string, value: unknown, allowed: r
   return value as T;
 }
 
-const KNOWN_KEYS = new Set<string>(Object.keys(DEFAULT_ENTROPY_OPTIONS));
+/** Throws naming the first key of `input` that is not in `allowed` (a typo should not pass silently). */
+export function rejectUnknownKeys(input: object, allowed: readonly string[], prefix: string, what: string): void {
+  for (const key of Object.keys(input)) {
+    if (!allowed.includes(key)) {
+      throw new OptionError(prefix + key, `${prefix + key} is not ${what} (allowed: ${allowed.join(', ')})`);
+    }
+  }
+}
+
+const KNOWN_KEYS = Object.keys(DEFAULT_ENTROPY_OPTIONS);
 
 /**
  * Applies defaults and validates. Throws {@link OptionError} naming the first bad field.
@@ -128,14 +137,7 @@ export function resolveEntropyOptions(input: EntropyOptions = {}, prefix = ''): 
   if (input === null || typeof input !== 'object') {
     throw new OptionError(prefix || 'options', `${prefix || 'options'} must be an object, got ${show(input)}`);
   }
-  for (const key of Object.keys(input)) {
-    if (!KNOWN_KEYS.has(key)) {
-      throw new OptionError(
-        prefix + key,
-        `${prefix + key} is not an entropy option (allowed: ${[...KNOWN_KEYS].join(', ')})`
-      );
-    }
-  }
+  rejectUnknownKeys(input, KNOWN_KEYS, prefix, 'an entropy option');
   const d = DEFAULT_ENTROPY_OPTIONS;
   const f = (name: string) => prefix + name;
   const estimator = checkChoice(f('estimator'), input.estimator ?? d.estimator, ['shannon', 'permutation'] as const);

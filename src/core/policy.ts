@@ -4,7 +4,7 @@
  *
  * Pure: the caller passes `now` and keeps the {@link PolicyState} (the engine persists it with the outbox).
  */
-import { checkFinite, checkInteger, OptionError } from './options';
+import { checkFinite, checkInteger, OptionError, rejectUnknownKeys } from './options';
 
 /** One allocatable dimension of a resource. */
 export interface Dimension {
@@ -64,11 +64,7 @@ export const DEFAULT_POLICY_OPTIONS: ResolvedPolicyOptions = {
 export function resolvePolicyOptions(input: PolicyOptions = {}, prefix = ''): ResolvedPolicyOptions {
   const d = DEFAULT_POLICY_OPTIONS;
   const f = (k: string) => prefix + k;
-  for (const key of Object.keys(input)) {
-    if (!(key in d)) {
-      throw new OptionError(f(key), `${f(key)} is not a policy option (allowed: ${Object.keys(d).join(', ')})`);
-    }
-  }
+  rejectUnknownKeys(input, Object.keys(d), prefix, 'a policy option');
   const unit = (k: 'uHigh' | 'uLow' | 'lowEntropy') => {
     const v = checkFinite(f(k), input[k] ?? d[k]);
     if (v < 0 || v > 1) {

@@ -10,7 +10,7 @@
  *
  * Pure and deterministic: the caller passes `now`; streaks are kept per host × observer.
  */
-import { checkFinite, checkInteger, OptionError } from './options';
+import { checkFinite, checkInteger, OptionError, rejectUnknownKeys } from './options';
 
 export type QuorumState = 'healthy' | 'suspect' | 'unhealthy' | 'unknown';
 
@@ -40,11 +40,7 @@ export type ResolvedQuorumOptions = Required<Omit<QuorumOptions, 'quorum' | 'ent
 export function resolveQuorumOptions(input: QuorumOptions = {}, prefix = ''): ResolvedQuorumOptions {
   const f = (k: string) => prefix + k;
   const allowed = ['quorum', 'stalenessMs', 'knownForMs', 'zQuorum', 'entropyLevel', 'for', 'flagFor'];
-  for (const key of Object.keys(input)) {
-    if (!allowed.includes(key)) {
-      throw new OptionError(f(key), `${f(key)} is not a quorum option (allowed: ${allowed.join(', ')})`);
-    }
-  }
+  rejectUnknownKeys(input, allowed, prefix, 'a quorum option');
   const o: ResolvedQuorumOptions = {
     quorum: input.quorum === undefined ? undefined : checkInteger(f('quorum'), input.quorum, 1, 10_000),
     stalenessMs: checkFinite(f('stalenessMs'), input.stalenessMs ?? 5 * 60_000, true),
