@@ -12,3 +12,4 @@ export * from './baseline';
 export * from './trend';
 export { xlog2x, entropyBits, normalize } from './xlogx';
 export * from './pipeline';
+export * from './surprisal';
