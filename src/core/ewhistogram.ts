@@ -46,15 +46,20 @@ export class EwHistogram {
    */
   surprisal(v: number, smoothing: number): number {
     const i = Math.floor(v / this.width) - this.lo;
-    const c = i >= 0 && i < this.span ? this.counts[i] : 0;
     const pseudo = smoothing * this.g;
-    return Math.log((this.total + pseudo * this.maxBins) / (c + pseudo));
+    if (i >= 0 && i < this.span) {
+      return Math.log((this.total + pseudo * this.maxBins) / (this.counts[i] + pseudo));
+    }
+    // Beyond the span the prior thins out with distance d (in bins), so a far value is more surprising than
+    // one just past the edge: q = λ / ((N + λB)·(1 + d)). d is capped at maxBins (it may be Infinity).
+    const d = Math.min(this.maxBins, i < 0 ? -i : i - this.span + 1);
+    return Math.log(((this.total + pseudo * this.maxBins) / pseudo) * (1 + d));
   }
 
-  /** The largest possible surprisal now: that of an empty bin. */
+  /** The largest possible surprisal now: that of a value `maxBins` bins past the span. */
   maxSurprisal(smoothing: number): number {
     const pseudo = smoothing * this.g;
-    return Math.log((this.total + pseudo * this.maxBins) / pseudo);
+    return Math.log(((this.total + pseudo * this.maxBins) / pseudo) * (1 + this.maxBins));
   }
 
   /** Learns `v` (finite). Amortized O(1): extending or coarsening the span touches at most `maxBins` bins. */

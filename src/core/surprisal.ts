@@ -25,7 +25,7 @@ export interface SurprisalOptions {
   smoothing?: number;
   /** `K`: a score is reported only when the surprisal beats the maximum of the previous K. Default 60. */
   suppress?: number;
-  /** An alert is raised when the anomaly score is at least this (in (0, 1]). Default 0.8. */
+  /** An alert is raised when the anomaly score is at least this (in (0, 1]). Default 0.6. */
   threshold?: number;
 }
 
@@ -40,7 +40,7 @@ export const DEFAULT_SURPRISAL_OPTIONS: ResolvedSurprisalOptions = {
   maxBins: 64,
   smoothing: 0.5,
   suppress: 60,
-  threshold: 0.8,
+  threshold: 0.6,
 };
 
 /** Validates and applies defaults; errors name the field (`prefix` qualifies it, e.g. `detector.`). */
