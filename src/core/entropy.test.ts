@@ -90,7 +90,10 @@ describe('permutation known answers', () => {
         }
         rest.forEach((r, i) => permute([...prefix, r], [...rest.slice(0, i), ...rest.slice(i + 1)]));
       };
-      permute([], Array.from({ length: d }, (_, i) => i));
+      permute(
+        [],
+        Array.from({ length: d }, (_, i) => i)
+      );
       const fact = [1, 1, 2, 6, 24, 120, 720, 5040][d];
       expect(seen.size).toBe(fact);
       expect(Math.min(...seen)).toBe(0);
@@ -110,9 +113,7 @@ describe('permutation known answers', () => {
 
   it('white noise has permutation entropy above 0.95', () => {
     for (const order of [3, 4, 5]) {
-      expect(last(noise(3000, 7), { estimator: 'permutation', window: 2000, order }).normalized).toBeGreaterThan(
-        0.95
-      );
+      expect(last(noise(3000, 7), { estimator: 'permutation', window: 2000, order }).normalized).toBeGreaterThan(0.95);
     }
   });
 

@@ -5,7 +5,7 @@
  * Bin `k` holds values in `[k·w, (k+1)·w)`. Only a contiguous span of at most `maxBins` bins is stored; a
  * value outside the span extends it, and when the span would grow past `maxBins` the histogram coarsens
  * (merges neighbour pairs and doubles `w`) until it fits. Bins are absolute multiples of `w`, so merging is
- * exact: `floor(v / 2w) = floor(floor(v / w) / 2)`.
+ * exact: `floor(v / 2w) = floor(floor(v / w) / 2)` (short of a subnormal `v / 2w` underflowing to 0).
  *
  * Exponential forgetting with rate `α` is done without touching every bin per sample: each new sample is
  * added with weight `g = (1 − α)^−n`, which grows; weights are rescaled when `g` gets large (amortized O(1)).
@@ -22,7 +22,7 @@ export class EwHistogram {
   /** Stored bins in use (0 until the first value). */
   private span = 0;
   private readonly counts: Float64Array;
-  /** Weight of the next sample; the total and every count are in the same (growing) unit. */
+  /** Weight of the newest sample; the total and every count are in the same (growing) unit. */
   private g = 1;
   private total = 0;
   private readonly growth: number;
@@ -79,9 +79,10 @@ export class EwHistogram {
       }
       this.extendTo(k);
     }
+    // The newest sample weighs g: counts are in units of the newest sample's weight.
+    this.g *= this.growth;
     this.counts[k - this.lo] += this.g;
     this.total += this.g;
-    this.g *= this.growth;
     if (this.g > RESCALE_AT) {
       this.rescale();
     }

@@ -21,8 +21,16 @@ describe('resolveEntropyOptions', () => {
     [{ estimator: 'permutation', order: 2 }, 'order', /order must be an integer from 3 to 7, got 2/],
     [{ estimator: 'permutation', order: 8 }, 'order', /got 8/],
     [{ estimator: 'permutation', delay: 0 }, 'delay', /delay must be an integer from 1/],
-    [{ estimator: 'permutation', window: 10, order: 5, delay: 3 }, 'delay', /must hold at least one pattern: .* = 13 samples/],
-    [{ estimator: 'permutation', window: 10, order: 3, minFill: 2 }, 'minFill', /minFill must be an integer from 3 to 10, got 2/],
+    [
+      { estimator: 'permutation', window: 10, order: 5, delay: 3 },
+      'delay',
+      /must hold at least one pattern: .* = 13 samples/,
+    ],
+    [
+      { estimator: 'permutation', window: 10, order: 3, minFill: 2 },
+      'minFill',
+      /minFill must be an integer from 3 to 10, got 2/,
+    ],
     [{ window: 10, minFill: 11 }, 'minFill', /from 1 to 10, got 11/],
     [{ maxAgeMs: -5 }, 'maxAgeMs', /maxAgeMs must be a finite number greater than 0, got -5/],
     [{ windw: 5 } as EntropyOptions, 'windw', /windw is not an entropy option/],

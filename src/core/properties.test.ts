@@ -15,19 +15,17 @@ const value = fc.oneof(
 );
 
 /** Mostly increasing timestamps, with duplicates, steps back and gaps. */
-const series = fc
-  .array(fc.tuple(fc.integer({ min: -3, max: 40 }), value), { maxLength: 300 })
-  .map((rows) => {
-    let t = 1_000;
-    const ts: number[] = [];
-    const vs: number[] = [];
-    for (const [dt, v] of rows) {
-      t += dt;
-      ts.push(t);
-      vs.push(v);
-    }
-    return { ts, vs };
-  });
+const series = fc.array(fc.tuple(fc.integer({ min: -3, max: 40 }), value), { maxLength: 300 }).map((rows) => {
+  let t = 1_000;
+  const ts: number[] = [];
+  const vs: number[] = [];
+  for (const [dt, v] of rows) {
+    t += dt;
+    ts.push(t);
+    vs.push(v);
+  }
+  return { ts, vs };
+});
 
 const shannon: fc.Arbitrary<EntropyOptions> = fc.record({
   estimator: fc.constant('shannon' as const),
