@@ -34,9 +34,9 @@ export function perfectScores(file: ScoredFile): Float64Array {
   return s;
 }
 
-function corpusScore(files: ScoredFile[], profile: CostProfile): number {
-  const best = optimizeThreshold(files, profile);
-  return files.reduce((sum, f) => sum + scoreFile(f, profile, best.threshold).score, 0);
+/** Sum of the files' scores at a fixed threshold. */
+function corpusScore(files: ScoredFile[], profile: CostProfile, threshold: number): number {
+  return files.reduce((sum, f) => sum + scoreFile(f, profile, threshold).score, 0);
 }
 
 /** Scores a corpus under one profile. */
@@ -44,11 +44,10 @@ export function scoreProfile(files: ScoredFile[], profile: CostProfile): Profile
   const best = optimizeThreshold(files, profile);
   const perFile = files.map((f) => ({ name: f.name, ...scoreFile(f, profile, best.threshold) }));
   const raw = perFile.reduce((s, f) => s + f.score, 0);
-  const nullScore = corpusScore(
-    withScores(files, (f) => new Float64Array(f.timestamps.length)),
-    profile
-  );
-  const perfect = corpusScore(withScores(files, perfectScores), profile);
+  // Reference detectors are scored as defined, not re-optimized: on a small corpus "alert on every row" can
+  // beat "never alert", and the null detector must stay the one that never detects.
+  const nullScore = corpusScore(files, profile, Infinity);
+  const perfect = corpusScore(withScores(files, perfectScores), profile, 1);
   const span = perfect - nullScore;
   return {
     profile: profile.name,
