@@ -30,7 +30,12 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 /** `parseArgs` with errors turned into {@link UsageError}s that say which flag was wrong. */
 export function parseFlags<O extends Options>(args: string[], options: O, allowPositionals = true) {
   try {
-    return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals, strict: true });
+    return parseArgs({
+      args,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals,
+      strict: true,
+    });
   } catch (e) {
     throw new UsageError((e as Error).message.replace(/\. To specify a positional.*$/s, ''));
   }

@@ -117,7 +117,12 @@ export function splitCsvLine(line: string): string[] {
   return cells;
 }
 
-function columnIndex(header: string[] | undefined, wanted: string | number | undefined, fallback: number, names: RegExp): number {
+function columnIndex(
+  header: string[] | undefined,
+  wanted: string | number | undefined,
+  fallback: number,
+  names: RegExp
+): number {
   if (typeof wanted === 'number') {
     return wanted;
   }
