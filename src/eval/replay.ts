@@ -58,7 +58,7 @@ export function replaySeries(
     out.surprisal[i] = p.detector?.statistic ?? NaN;
     out.score[i] = p.detector?.score ?? 0;
     out.alert[i] = p.detector?.alert ? 1 : 0;
-    if (onProgress && (i & 0xffff) === 0xffff) {
+    if (onProgress && (i & 0x3ff) === 0x3ff) {
       onProgress(i + 1);
     }
   }

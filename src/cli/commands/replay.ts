@@ -78,8 +78,8 @@ function cell(x: number): string {
 }
 
 /** Draws a progress bar on a terminal; silent when not a TTY or the run is short. */
-function progress(io: CliIo, tty: boolean, total: number): (done: number) => void {
-  if (!tty || total < 500_000) {
+function progress(io: CliIo, tty: boolean, total: number, minRows: number): (done: number) => void {
+  if (!tty || total < minRows) {
     return () => undefined;
   }
   let shown = -1;
@@ -93,8 +93,14 @@ function progress(io: CliIo, tty: boolean, total: number): (done: number) => voi
   };
 }
 
-/** The command; `tty` says whether stderr is a terminal (tests pass it, the binary asks the process). */
-export function makeReplayCommand(tty: () => boolean = () => Boolean(process.stderr.isTTY)): Command {
+/**
+ * The command. `tty` says whether stderr is a terminal (tests pass it, the binary asks the process); a run
+ * of fewer than `progressRows` rows finishes too fast for a progress bar to help.
+ */
+export function makeReplayCommand(
+  tty: () => boolean = () => Boolean(process.stderr.isTTY),
+  progressRows = 500_000
+): Command {
   return {
     name: 'replay',
     summary: 'replay CSV files through the engine and write entropy, surprisal and anomaly scores',
@@ -130,7 +136,7 @@ export function makeReplayCommand(tty: () => boolean = () => Boolean(process.std
       const texts = files.map(({ file }) => readFileSync(file, 'utf8'));
       const series = texts.map((t) => parseCsv(t));
       const total = series.reduce((s, x) => s + x.values.length, 0);
-      const tick = progress(io, tty(), total);
+      const tick = progress(io, tty(), total, progressRows);
       let done = 0;
       for (let k = 0; k < files.length; k++) {
         const { rel, file } = files[k];
