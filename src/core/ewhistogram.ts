@@ -26,6 +26,9 @@ export class EwHistogram {
   private g = 1;
   private total = 0;
   private readonly growth: number;
+  private ceiling = NaN;
+  private ceilingMass = NaN;
+  private ceilingSmoothing = NaN;
   /** Times the width doubled (for diagnostics and tests). */
   coarsenings = 0;
 
@@ -56,10 +59,20 @@ export class EwHistogram {
     return Math.log(((this.total + pseudo * this.maxBins) / pseudo) * (1 + d));
   }
 
-  /** The largest possible surprisal now: that of a value `maxBins` bins past the span. */
+  /**
+   * The largest possible surprisal now: that of a value `maxBins` bins past the span. It depends only on the
+   * remembered mass, which converges to 1/α whatever the values, so the logarithm is recomputed only while
+   * the mass still moves (by more than 1e-12 relative) (or `smoothing` changes): one log per sample saved in steady state.
+   */
   maxSurprisal(smoothing: number): number {
-    const pseudo = smoothing * this.g;
-    return Math.log(((this.total + pseudo * this.maxBins) / pseudo) * (1 + this.maxBins));
+    const mass = this.total / this.g;
+    // Rounding makes the mass jitter in its last bits forever; a 1e-12 relative change is below any use.
+    if (!(Math.abs(mass - this.ceilingMass) <= 1e-12 * mass) || smoothing !== this.ceilingSmoothing) {
+      this.ceilingMass = mass;
+      this.ceilingSmoothing = smoothing;
+      this.ceiling = Math.log((mass / smoothing + this.maxBins) * (1 + this.maxBins));
+    }
+    return this.ceiling;
   }
 
   /** Learns `v` (finite). Amortized O(1): extending or coarsening the span touches at most `maxBins` bins. */
