@@ -77,6 +77,21 @@ export class EwHistogram {
 
   /** Learns `v` (finite). Amortized O(1): extending or coarsening the span touches at most `maxBins` bins. */
   add(v: number): void {
+    let i = Math.floor(v / this.width) - this.lo;
+    if (!(i >= 0 && i < this.span)) {
+      i = this.place(v);
+    }
+    // The newest sample weighs g: counts are in units of the newest sample's weight.
+    this.g *= this.growth;
+    this.counts[i] += this.g;
+    this.total += this.g;
+    if (this.g > RESCALE_AT) {
+      this.rescale();
+    }
+  }
+
+  /** Slow path of {@link add}: makes room for `v` outside the span; returns its slot. */
+  private place(v: number): number {
     let k = Math.floor(v / this.width);
     if (this.span === 0) {
       while (!Number.isFinite(k)) {
@@ -85,20 +100,14 @@ export class EwHistogram {
       }
       this.lo = k;
       this.span = 1;
-    } else {
-      while (!this.fits(k)) {
-        this.coarsen();
-        k = Math.floor(v / this.width);
-      }
-      this.extendTo(k);
+      return 0;
     }
-    // The newest sample weighs g: counts are in units of the newest sample's weight.
-    this.g *= this.growth;
-    this.counts[k - this.lo] += this.g;
-    this.total += this.g;
-    if (this.g > RESCALE_AT) {
-      this.rescale();
+    while (!this.fits(k)) {
+      this.coarsen();
+      k = Math.floor(v / this.width);
     }
+    this.extendTo(k);
+    return k - this.lo;
   }
 
   /** Number of stored bins (≤ maxBins). */
