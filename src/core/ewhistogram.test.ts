@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { EwHistogram } from './ewhistogram';
-import { SlidingMax } from './slidingmax';
 
 /** Naive reference: explicit weights (1 − α)^age for every sample, bins of width w, smoothing over B bins. */
 function naiveSurprisal(history: number[], v: number, w: number, alpha: number, lambda: number, bins: number): number {
@@ -85,24 +84,5 @@ describe('EwHistogram', () => {
     expect(next).toBeGreaterThan(edge);
     expect(far - next).toBeCloseTo(Math.log(38 / 2), 9);
     expect(h.maxSurprisal(0.5)).toBeGreaterThanOrEqual(h.surprisal(1e300, 0.5));
-  });
-});
-
-describe('SlidingMax', () => {
-  it('equals the naive maximum of the last K values', () => {
-    fc.assert(
-      fc.property(
-        fc.array(fc.integer({ min: -5, max: 5 }), { maxLength: 200 }),
-        fc.integer({ min: 1, max: 12 }),
-        (xs, k) => {
-          const m = new SlidingMax(k);
-          xs.forEach((x, i) => {
-            const last = xs.slice(Math.max(0, i - k), i);
-            expect(m.max).toBe(last.length ? Math.max(...last) : -Infinity);
-            m.push(x);
-          });
-        }
-      )
-    );
   });
 });

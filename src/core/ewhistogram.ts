@@ -11,6 +11,17 @@
  * added with weight `g = (1 − α)^−n`, which grows; weights are rescaled when `g` gets large (amortized O(1)).
  */
 
+/** Persistable state of an {@link EwHistogram} (exact: JSON round-trips every number). */
+export interface EwHistogramState {
+  width: number;
+  /** Index of the first stored bin, and the stored bins' weights. */
+  lo: number;
+  counts: number[];
+  /** Weight of the newest sample, and the sum of all weights, in the same unit as `counts`. */
+  g: number;
+  total: number;
+}
+
 /** Above this the stored weights are rescaled, far from overflow (`g` grows by 1/(1 − α) per sample). */
 const RESCALE_AT = 1e200;
 
@@ -108,6 +119,48 @@ export class EwHistogram {
     }
     this.extendTo(k);
     return k - this.lo;
+  }
+
+  /** A copy of the state, to persist across restarts. */
+  state(): EwHistogramState {
+    return {
+      width: this.width,
+      lo: this.lo,
+      counts: Array.from(this.counts.subarray(0, this.span)),
+      g: this.g,
+      total: this.total,
+    };
+  }
+
+  /**
+   * Rebuilds a histogram from {@link state}; undefined when the state is not one this histogram could have
+   * reached (the caller names the field in its error).
+   */
+  static restore(s: EwHistogramState, maxBins: number, alpha: number): EwHistogram | undefined {
+    const finite = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
+    const ok =
+      s !== null &&
+      typeof s === 'object' &&
+      finite(s.width) &&
+      s.width > 0 &&
+      Number.isInteger(s.lo) &&
+      Array.isArray(s.counts) &&
+      s.counts.length <= maxBins &&
+      s.counts.every((c) => finite(c) && c >= 0) &&
+      finite(s.g) &&
+      s.g > 0 &&
+      finite(s.total) &&
+      s.total >= 0;
+    if (!ok) {
+      return undefined;
+    }
+    const h = new EwHistogram(s.width, maxBins, alpha);
+    h.lo = s.lo;
+    h.span = s.counts.length;
+    h.counts.set(s.counts);
+    h.g = s.g;
+    h.total = s.total;
+    return h;
   }
 
   /** Number of stored bins (≤ maxBins). */

@@ -39,6 +39,45 @@ export class SlidingMax {
     this.count++;
   }
 
+  /**
+   * The values that can still be a maximum, oldest first, with their ages (0 = the last value pushed):
+   * enough to rebuild an instance that gives the same maxima from then on.
+   */
+  state(): { values: number[]; ages: number[] } {
+    const values: number[] = [];
+    const ages: number[] = [];
+    for (let j = 0; j < this.length; j++) {
+      const slot = this.slot(j);
+      values.push(this.values[slot]);
+      ages.push(this.count - 1 - this.positions[slot]);
+    }
+    return { values, ages };
+  }
+
+  /** Rebuilds from {@link state}; undefined when the state is not a valid one for this `k`. */
+  static restore(k: number, s: { values: number[]; ages: number[] }): SlidingMax | undefined {
+    const { values, ages } = s ?? {};
+    const ok =
+      Array.isArray(values) &&
+      Array.isArray(ages) &&
+      values.length === ages.length &&
+      values.length <= k &&
+      values.every((v, j) => typeof v === 'number' && !Number.isNaN(v) && (j === 0 || v < values[j - 1])) &&
+      ages.every((a, j) => Number.isInteger(a) && a >= 0 && a < k && (j === 0 || a < ages[j - 1]));
+    if (!ok) {
+      return undefined;
+    }
+    const m = new SlidingMax(k);
+    // Positions are relative: place the newest candidate just before `count = k`.
+    m.count = k;
+    values.forEach((v, j) => {
+      m.values[j] = v;
+      m.positions[j] = k - 1 - ages[j];
+    });
+    m.length = values.length;
+    return m;
+  }
+
   /** Ring slot `offset` places after the front (a compare instead of `%`, which is slow on a hot path). */
   private slot(offset: number): number {
     const s = this.front + offset;

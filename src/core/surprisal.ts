@@ -6,7 +6,7 @@
  *
  * Strictly causal: a sample is scored against the histogram of the samples before it, then learned.
  */
-import { EwHistogram } from './ewhistogram';
+import { EwHistogram, EwHistogramState } from './ewhistogram';
 import { checkFinite, checkInteger, OptionError } from './options';
 import { DetectorPoint, SeriesDetector } from './pipeline';
 import { SlidingMax } from './slidingmax';
@@ -102,6 +102,16 @@ export function learnWidth(sample: Float64Array, bins: number): number {
   return Math.max(1e-6 * Math.max(1, level), floor);
 }
 
+/** Persistable state of a {@link SurprisalDetector}: what a restart needs so as not to warm up again. */
+export interface SurprisalState {
+  /** Values collected so far while warming up (absent once warm). */
+  warmup?: number[];
+  /** The reference histogram (once warm). */
+  histogram?: EwHistogramState;
+  /** Candidates for the suppression maximum, oldest first, with their ages in samples. */
+  recent: { values: number[]; ages: number[] };
+}
+
 /** The surprisal detector for one series; implements the pipeline's {@link SeriesDetector} seam. */
 export class SurprisalDetector implements SeriesDetector {
   readonly name = 'surprisal';
@@ -109,12 +119,52 @@ export class SurprisalDetector implements SeriesDetector {
   private warm: Float64Array | undefined;
   private seen = 0;
   private histogram: EwHistogram | undefined;
-  private readonly recent: SlidingMax;
+  private recent: SlidingMax;
 
-  constructor(options: SurprisalOptions = {}) {
+  /** A fresh detector, or one resumed from a {@link state} saved with the same options. */
+  constructor(options: SurprisalOptions = {}, state?: SurprisalState) {
     this.options = resolveSurprisalOptions(options);
     this.warm = new Float64Array(this.options.warmup);
     this.recent = new SlidingMax(this.options.suppress);
+    if (state !== undefined) {
+      this.restore(state);
+    }
+  }
+
+  /** A copy of the state (plain JSON), to persist across restarts. */
+  state(): SurprisalState {
+    return {
+      warmup: this.warm ? Array.from(this.warm.subarray(0, this.seen)) : undefined,
+      histogram: this.histogram?.state(),
+      recent: this.recent.state(),
+    };
+  }
+
+  private restore(s: SurprisalState): void {
+    const o = this.options;
+    const fail = (why: string): never => {
+      throw new OptionError('detector.state', `surprisal detector state is not valid for these options: ${why}`);
+    };
+    const recent = SlidingMax.restore(o.suppress, s?.recent);
+    if (!recent) {
+      return fail(`recent must hold at most ${o.suppress} decreasing values with increasing ages below it`);
+    }
+    this.recent = recent;
+    if (s.histogram !== undefined) {
+      const h = EwHistogram.restore(s.histogram, o.maxBins, o.alpha);
+      if (!h || s.warmup !== undefined) {
+        return fail(`histogram must be finite, non-negative, at most ${o.maxBins} bins, and without warmup`);
+      }
+      this.histogram = h;
+      this.warm = undefined;
+      return;
+    }
+    const warm = s.warmup;
+    if (!Array.isArray(warm) || warm.length >= o.warmup || !warm.every((v) => Number.isFinite(v))) {
+      return fail(`warmup must be fewer than ${o.warmup} finite values`);
+    }
+    this.warm!.set(warm);
+    this.seen = warm.length;
   }
 
   /**
