@@ -78,6 +78,32 @@ export interface LeadTime {
   minutesBeforeEnd: number;
   /** Whether the first alert came before the labeled anomaly point inside the window (if one is known). */
   beforeLabel: boolean | undefined;
+  /** `labeled point − first alert` in minutes: positive before it, 0 at it, negative after; NaN if unknown. */
+  minutesBeforeLabel: number;
+}
+
+/** Lead times summed up: windows detected, median minutes before the window end, and against the label. */
+export interface LeadSummary {
+  windows: number;
+  detected: number;
+  medianMinutesBeforeEnd: number;
+  beforeLabel: number;
+  atLabel: number;
+  afterLabel: number;
+}
+
+/** Summarizes {@link leadTimes}. */
+export function summarizeLeads(leads: LeadTime[]): LeadSummary {
+  const detected = leads.filter((l) => l.firstAlert !== undefined);
+  const vs = detected.map((l) => l.minutesBeforeLabel).filter(Number.isFinite);
+  return {
+    windows: leads.length,
+    detected: detected.length,
+    medianMinutesBeforeEnd: median(detected.map((l) => l.minutesBeforeEnd)),
+    beforeLabel: vs.filter((m) => m > 0).length,
+    atLabel: vs.filter((m) => m === 0).length,
+    afterLabel: vs.filter((m) => m < 0).length,
+  };
 }
 
 /**
@@ -105,6 +131,7 @@ export function leadTimes(files: ScoredFile[], threshold: number, labels: Map<st
         firstAlert: first,
         minutesBeforeEnd: first === undefined ? NaN : (end - first) / 60_000,
         beforeLabel: first === undefined || label === undefined ? undefined : first < label,
+        minutesBeforeLabel: first === undefined || label === undefined ? NaN : (label - first) / 60_000,
       });
     }
   }

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_SURPRISAL_OPTIONS } from '../core/surprisal';
-import { fileTable, leadTable, profileTable } from './report';
+import { fileTable, leadLine, leadTable, profileTable } from './report';
 import { evaluateCorpus } from './run';
 
 /** Repository root: this file runs as lib/eval/main.js (compiled) or src/eval/main.ts (ts-node). */
@@ -34,10 +34,7 @@ function main(argv: string[]): number {
   out.write(`NAB development corpus: ${e.files} files, ${e.rows} rows, ${e.windows} labeled windows (${dir})\n`);
   out.write(`detector: surprisal ${JSON.stringify(DEFAULT_SURPRISAL_OPTIONS)}\n\n`);
   out.write(profileTable(e.profiles) + '\n\n');
-  out.write(
-    `lead time at the standard threshold: median ${e.medianLeadMinutes.toFixed(0)} min from first alert to window end; ` +
-      `${e.beforeLabel} of ${e.detected} detected windows alerted before the labeled anomaly point\n\n`
-  );
+  out.write(`${leadLine(e.lead)} (standard threshold)\n\n`);
   out.write(fileTable(e.profiles[0]) + '\n\n' + leadTable(e.leadTimes) + '\n\n');
   const artifacts = path.join(ROOT, 'artifacts');
   mkdirSync(artifacts, { recursive: true });

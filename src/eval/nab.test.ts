@@ -1,4 +1,4 @@
-import { leadTimes, median, scoreCorpus } from './corpus';
+import { leadTimes, median, scoreCorpus, summarizeLeads } from './corpus';
 import {
   optimizeThreshold,
   probationLength,
@@ -144,11 +144,29 @@ describe('normalized corpus score', () => {
     const f = file({ 11: 0.7, 13: 0.9 });
     const labels = new Map([['f.csv', [12 * 60_000]]]);
     const [lead] = leadTimes([f], 0.6, labels);
-    expect(lead).toMatchObject({ firstAlert: 11 * 60_000, minutesBeforeEnd: 3, beforeLabel: true });
+    expect(lead).toMatchObject({
+      firstAlert: 11 * 60_000,
+      minutesBeforeEnd: 3,
+      beforeLabel: true,
+      minutesBeforeLabel: 1,
+    });
     const [late] = leadTimes([f], 0.8, labels);
-    expect(late).toMatchObject({ minutesBeforeEnd: 1, beforeLabel: false });
+    expect(late).toMatchObject({ minutesBeforeEnd: 1, beforeLabel: false, minutesBeforeLabel: -1 });
     const [missed] = leadTimes([f], 0.95, labels);
     expect(missed.firstAlert).toBeUndefined();
+    const onTime = leadTimes(
+      [{ ...f, scores: Float64Array.from(f.scores, (_, i) => (i === 12 ? 1 : 0)) }],
+      0.5,
+      labels
+    );
+    expect(summarizeLeads([lead, late, missed, ...onTime])).toEqual({
+      windows: 4,
+      detected: 3,
+      medianMinutesBeforeEnd: 2, // 3, 1 and 2 minutes
+      beforeLabel: 1,
+      atLabel: 1,
+      afterLabel: 1,
+    });
     expect(median([3, 1, NaN, 10])).toBe(3);
     expect(median([4, 1])).toBe(2.5);
   });

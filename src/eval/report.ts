@@ -1,7 +1,7 @@
 /**
  * Plain-text tables of NAB results, shared by `health-entropy score` and `npm run eval`.
  */
-import { LeadTime, ProfileResult } from './corpus';
+import { LeadSummary, LeadTime, ProfileResult } from './corpus';
 
 function fixed(x: number, digits: number): string {
   return Number.isFinite(x) ? x.toFixed(digits) : '-';
@@ -34,15 +34,24 @@ export function fileTable(result: ProfileResult): string {
 /** Lead time of each labeled window's first alert. */
 export function leadTable(leads: LeadTime[]): string {
   const iso = (t: number) => new Date(t).toISOString().slice(0, 16).replace('T', ' ');
-  const head = ['file', 'window end', 'first alert', 'min before end', 'before label'];
+  const head = ['file', 'window end', 'first alert', 'min before end', 'min before label'];
   const rows = leads.map((l) => [
     l.file,
     iso(l.window[1]),
     l.firstAlert === undefined ? 'missed' : iso(l.firstAlert),
     fixed(l.minutesBeforeEnd, 0),
-    l.beforeLabel === undefined ? '-' : l.beforeLabel ? 'yes' : 'no',
+    fixed(l.minutesBeforeLabel, 0),
   ]);
   return table([head, ...rows]);
+}
+
+/** One sentence on lead times. */
+export function leadLine(s: LeadSummary): string {
+  const median = Number.isFinite(s.medianMinutesBeforeEnd) ? s.medianMinutesBeforeEnd.toFixed(0) : '-';
+  return (
+    `lead time: ${s.detected} of ${s.windows} windows alerted, median ${median} min before the window end; ` +
+    `first alert before the labeled point in ${s.beforeLabel}, at it in ${s.atLabel}, after it in ${s.afterLabel}`
+  );
 }
 
 /** Left-aligned first column, right-aligned numbers. */

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseCsv } from '../cli/csv';
-import { leadTimes, LeadTime, median, ProfileResult, scoreCorpus } from './corpus';
+import { LeadSummary, leadTimes, LeadTime, ProfileResult, scoreCorpus, summarizeLeads } from './corpus';
 import { loadLabels } from './load';
 import { ScoredFile } from './nab';
 import { replaySeries, ReplayOptions } from './replay';
@@ -15,12 +15,9 @@ export interface Evaluation {
   rows: number;
   windows: number;
   profiles: ProfileResult[];
-  /** Lead times at the standard profile's threshold. */
+  /** Lead times at the standard profile's threshold, and their summary. */
   leadTimes: LeadTime[];
-  medianLeadMinutes: number;
-  /** Detected windows whose first alert came before the labeled point, and all detected windows. */
-  beforeLabel: number;
-  detected: number;
+  lead: LeadSummary;
   /** Malformed rows, as `file:line: message`. */
   problems: string[];
 }
@@ -41,16 +38,13 @@ export function evaluateCorpus(dir: string, options: ReplayOptions = {}): Evalua
   }
   const profiles = scoreCorpus(files);
   const lead = leadTimes(files, profiles[0].threshold, labels.points);
-  const detected = lead.filter((l) => l.firstAlert !== undefined);
   return {
     files: files.length,
     rows,
     windows: lead.length,
     profiles,
     leadTimes: lead,
-    medianLeadMinutes: median(detected.map((l) => l.minutesBeforeEnd)),
-    beforeLabel: detected.filter((l) => l.beforeLabel === true).length,
-    detected: detected.length,
+    lead: summarizeLeads(lead),
     problems,
   };
 }

@@ -49,14 +49,17 @@ describe('health-entropy score', () => {
     expect(text).toMatch(/^reward_low_FP_rate\s+100\.0/m);
     expect(text).toMatch(/^reward_low_FN_rate\s+100\.0/m);
     // First alert at row 20, window end at row 24: 4 steps of 5 minutes, before the labeled row 22.
-    expect(text).toContain('median 20 min before window end; 1 of 1 detected windows alerted before the labeled point');
+    expect(text).toContain(
+      'lead time: 1 of 1 windows alerted, median 20 min before the window end; first alert before the labeled point in 1, at it in 0, after it in 0'
+    );
     const result = JSON.parse(readFileSync(json, 'utf8'));
     expect(result.profiles.map((p: { profile: string }) => p.profile)).toEqual([
       'standard',
       'reward_low_FP_rate',
       'reward_low_FN_rate',
     ]);
-    expect(result.medianLeadMinutes).toBe(20);
+    expect(result.lead).toMatchObject({ medianMinutesBeforeEnd: 20, beforeLabel: 1 });
+    expect(result.leadTimes[0].minutesBeforeLabel).toBe(10);
   });
 
   it('reports a malformed row with file and line and scores the rest', async () => {

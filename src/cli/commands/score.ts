@@ -4,10 +4,10 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { leadTimes, median, scoreCorpus } from '../../eval/corpus';
+import { leadTimes, scoreCorpus, summarizeLeads } from '../../eval/corpus';
 import { loadLabels } from '../../eval/load';
 import { ScoredFile } from '../../eval/nab';
-import { fileTable, leadTable, profileTable } from '../../eval/report';
+import { fileTable, leadLine, leadTable, profileTable } from '../../eval/report';
 import { CliIo, Command, parseFlags, UsageError } from '../command';
 import { parseCsv } from '../csv';
 
@@ -77,21 +77,14 @@ export const scoreCommand: Command = {
     }
     const profiles = scoreCorpus(files);
     const leads = leadTimes(files, profiles[0].threshold, labels.points);
-    const detected = leads.filter((l) => l.firstAlert !== undefined);
-    const medianLead = median(detected.map((l) => l.minutesBeforeEnd));
+    const lead = summarizeLeads(leads);
     io.out(`${files.length} files, ${leads.length} labeled windows\n\n${profileTable(profiles)}\n\n`);
-    io.out(
-      `lead time (standard threshold): median ${Number.isFinite(medianLead) ? medianLead.toFixed(0) : '-'} min before window end; ` +
-        `${detected.filter((l) => l.beforeLabel).length} of ${detected.length} detected windows alerted before the labeled point\n`
-    );
+    io.out(`${leadLine(lead)} (standard threshold)\n`);
     if (f.files) {
       io.out(`\n${fileTable(profiles[0])}\n\n${leadTable(leads)}\n`);
     }
     if (f.json) {
-      writeFileSync(
-        f.json,
-        JSON.stringify({ profiles, leadTimes: leads, medianLeadMinutes: medianLead }, null, 2) + '\n'
-      );
+      writeFileSync(f.json, JSON.stringify({ profiles, leadTimes: leads, lead }, null, 2) + '\n');
     }
     return 0;
   },
