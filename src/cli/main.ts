@@ -3,9 +3,11 @@
  */
 import { CliIo, Command, UsageError } from './command';
 import { entropyCommand } from './commands/entropy';
+import { replayCommand } from './commands/replay';
+import { scoreCommand } from './commands/score';
 
 /** Every subcommand; later ones (engine, replay, score) register here. */
-export const COMMANDS: Command[] = [entropyCommand];
+export const COMMANDS: Command[] = [entropyCommand, replayCommand, scoreCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -15,3 +15,4 @@ export * from './pipeline';
 export * from './policy';
 export * from './decide';
 export * from './quorum';
+export * from './surprisal';
