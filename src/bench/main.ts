@@ -5,6 +5,7 @@
  */
 import { cpus } from 'node:os';
 import { benchCore } from './core';
+import { benchDetector } from './detector';
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
     core: benchCore(),
+    detector: benchDetector(),
   };
   report.seconds = Math.round((Date.now() - started) / 1000);
   process.stdout.write(JSON.stringify(report, null, 2) + '\n');
