@@ -4,7 +4,6 @@
  */
 import {
   CoreApp,
-  DataQuery,
   DataQueryRequest,
   DataQueryResponse,
   DataSourceApi,
@@ -16,6 +15,7 @@ import {
   TestDataSourceResponse,
 } from '@grafana/data';
 import { getDataSourceSrv, getTemplateSrv } from '@grafana/runtime';
+import { DataQuery } from '@grafana/schema';
 import { defer, from, lastValueFrom, Observable, of } from 'rxjs';
 import { map, mergeMap } from 'rxjs/operators';
 import { interpolateQuery } from './interpolate';

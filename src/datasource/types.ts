@@ -2,7 +2,8 @@
  * Types of the entropy data source: the query users write, the settings of one data source instance, and the
  * defaults of both.
  */
-import { DataQuery, DataSourceJsonData } from '@grafana/data';
+import { DataSourceJsonData } from '@grafana/data';
+import { DataQuery } from '@grafana/schema';
 import { BinningMode, EstimatorKind } from '../core';
 import { EntropyOutput, EntropyUnit } from '../frames/entropyFrames';
 
