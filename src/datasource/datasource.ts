@@ -16,8 +16,7 @@ import {
 } from '@grafana/data';
 import { getDataSourceSrv, getTemplateSrv } from '@grafana/runtime';
 import { DataQuery } from '@grafana/schema';
-import { defer, from, lastValueFrom, Observable, of } from 'rxjs';
-import { map, mergeMap } from 'rxjs/operators';
+import { defer, from, lastValueFrom, map, mergeMap, Observable, of } from 'rxjs';
 import { interpolateQuery } from './interpolate';
 import { QueryError, ResolvedQuery, resolveQuery } from './resolveQuery';
 import { toEntropyResponse } from './response';
