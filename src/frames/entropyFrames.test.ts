@@ -15,6 +15,8 @@ const opts = (patch: Partial<EntropyTransformOptions> = {}): EntropyTransformOpt
   ...patch,
 });
 const values = (frame: DataFrame, name: string) => frame.fields.find((f) => f.name === name)!.values as Array<number | null>;
+/** The entropy output leaves out rows whose window is not yet full. */
+const defined = (xs: ArrayLike<number>) => Array.from(xs).filter((x) => !Number.isNaN(x));
 const expectSame = (actual: Array<number | null>, expected: ArrayLike<number>) => {
   expect(actual).toHaveLength(expected.length);
   for (let i = 0; i < expected.length; i++) {
@@ -37,8 +39,11 @@ describe('entropyTransform', () => {
   ])('%s: one frame per series with the entropy src/core computes', (_, entropy) => {
     const out = entropyTransform(input, opts({ entropy }));
     expect(out).toHaveLength(2);
-    expectSame(values(out[0], 'entropy'), rollingEntropy(t, cpu, entropy));
-    expectSame(values(out[1], 'entropy'), rollingEntropy(t, mem, entropy));
+    const expected = rollingEntropy(t, cpu, entropy);
+    expectSame(values(out[0], 'entropy'), defined(expected));
+    expectSame(values(out[1], 'entropy'), defined(rollingEntropy(t, mem, entropy)));
+    // Times stay paired with their values: the first row is where the window first filled.
+    expect(out[0].fields[0].values[0]).toBe(t[Array.from(expected).findIndex((x) => !Number.isNaN(x))]);
     expect(out[0].fields[1].labels).toEqual({ __name__: 'cpu', instance: 'h1' });
     expect(out[0].fields[1].config).toMatchObject({ min: 0, max: 1, unit: 'none' });
   });
@@ -68,7 +73,7 @@ describe('entropyTransform', () => {
 
   it('bits: the entropy in bits with no upper bound', () => {
     const out = entropyTransform(input, opts({ unit: 'bits' }));
-    expectSame(values(out[0], 'entropy'), rollingEntropy(t, cpu, { window: 30 }, 'bits'));
+    expectSame(values(out[0], 'entropy'), defined(rollingEntropy(t, cpu, { window: 30 }, 'bits')));
     expect(out[0].fields[1].config.max).toBeUndefined();
   });
 
@@ -111,6 +116,22 @@ describe('entropyTransform', () => {
     const noTime: DataFrame = { length: 1, fields: [{ name: 'v', type: FieldType.number, values: [1], config: {} }] };
     const out = entropyTransform([wide, noTime], opts({ refId: 'B', entropy: { window: 2 } }));
     expect(out.map((f) => f.name)).toEqual(['a', 'b']);
+  });
+
+  it('a null sample is a gap, not a zero', () => {
+    const withGap = Array.from(cpu, (v, i) => (i % 7 === 0 ? null : v));
+    const frame: DataFrame = {
+      refId: 'A',
+      length: t.length,
+      fields: [
+        { name: 'Time', type: FieldType.time, values: Array.from(t), config: {} },
+        { name: 'Value', type: FieldType.number, values: withGap, config: {} },
+      ],
+    };
+    const [out] = entropyTransform([frame], opts());
+    const [raw] = entropyTransform([frame], opts({ output: 'raw+entropy' }));
+    expectSame(values(raw, 'entropy'), rollingEntropy(t, withGap.map((v) => v ?? NaN), { window: 30 }));
+    expectSame(values(out, 'entropy'), defined(rollingEntropy(t, withGap.map((v) => v ?? NaN), { window: 30 })));
   });
 
   it('rejects bad options with the field named', () => {

@@ -14,7 +14,7 @@ import {
   rollingEntropy,
 } from '../core';
 import { renderLegend, seriesName } from './legend';
-import { framesToSeries, InputSeries } from './series';
+import { framesToSeries, InputSeries, Samples } from './series';
 
 /** What a query returns. */
 export type EntropyOutput = 'entropy' | 'aggregate' | 'baseline' | 'raw+entropy';
@@ -75,8 +75,8 @@ export function entropyMeta(frame: DataFrame): EntropyFrameMeta | undefined {
 /** One series after the transform, trimmed to the requested range. */
 export interface ComputedSeries {
   input: InputSeries;
-  times: number[];
-  raw: number[];
+  times: Samples;
+  raw: Samples;
   entropy: Float64Array;
   /** Present when a baseline was asked for. */
   baseline?: { mean: Float64Array; std: Float64Array; z: Float64Array };
@@ -84,7 +84,7 @@ export interface ComputedSeries {
   unfilled: number;
 }
 
-function firstAtOrAfter(times: readonly number[], t: number): number {
+function firstAtOrAfter(times: ArrayLike<number>, t: number): number {
   let lo = 0;
   let hi = times.length;
   while (lo < hi) {
@@ -130,6 +130,14 @@ export function computeSeries(
 
 /** NaN → null, the "no value" Grafana's panels draw as gaps. */
 function nullable(values: ArrayLike<number>): Array<number | null> {
+  let defined = true;
+  for (let i = 0; defined && i < values.length; i++) {
+    defined = !Number.isNaN(values[i]);
+  }
+  if (defined) {
+    // All numbers: a plain double array, which V8 stores unboxed (a null anywhere would box every value).
+    return Array.from(values);
+  }
   const out = new Array<number | null>(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
@@ -156,7 +164,22 @@ function numberField(name: string, values: ArrayLike<number>, labels: Labels, co
 function outputFields(c: ComputedSeries, o: EntropyTransformOptions): Field[] {
   const labels = c.input.labels;
   const legend = renderLegend(o.legendFormat, labels);
-  const time: Field = { name: 'Time', type: FieldType.time, values: c.times, config: {} };
+  if (o.output === 'entropy') {
+    // Rows before the window is full carry no entropy; leaving them out keeps the column all numbers.
+    const keep: number[] = [];
+    const times: number[] = [];
+    for (let i = 0; i < c.entropy.length; i++) {
+      if (!Number.isNaN(c.entropy[i])) {
+        keep.push(c.entropy[i]);
+        times.push(c.times[i]);
+      }
+    }
+    return [
+      { name: 'Time', type: FieldType.time, values: times, config: {} },
+      { name: 'entropy', type: FieldType.number, values: keep, labels, config: entropyConfig(o.unit, legend) },
+    ];
+  }
+  const time: Field = { name: 'Time', type: FieldType.time, values: Array.from(c.times), config: {} };
   const entropy = numberField('entropy', c.entropy, labels, entropyConfig(o.unit, legend));
   switch (o.output) {
     case 'raw+entropy': {

@@ -12,8 +12,8 @@ export interface InputSeries {
   name: string;
   frameName?: string;
   labels: Labels;
-  times: number[];
-  values: number[];
+  times: Samples;
+  values: Samples;
   /** The input field's config (unit, decimals, display name), kept for the `raw + entropy` output. */
   config: FieldConfig;
 }
@@ -24,8 +24,33 @@ function isSeriesFrame(frame: DataFrame): boolean {
   return resultType !== 'exemplar' && frame.meta?.dataTopic === undefined;
 }
 
-function toNumber(v: unknown): number {
-  return typeof v === 'number' ? v : v === null || v === undefined ? NaN : Number(v);
+/** Sample arrays as they come: Grafana's number fields hold numbers or null (a gap). */
+export type Samples = number[] | Float64Array;
+
+/**
+ * Field values without copying when they are all numbers; otherwise a copy with null (a gap) as NaN — the
+ * core's window admits any `v` with `v - v === 0`, which `null` passes as 0 — and strings converted. This
+ * runs over every sample of every series, so the common case must not copy.
+ */
+function asSamples(values: ArrayLike<unknown>): Samples {
+  if (values instanceof Float64Array) {
+    return values;
+  }
+  const n = values.length;
+  let plain = Array.isArray(values);
+  for (let i = 0; plain && i < n; i++) {
+    const v = values[i];
+    plain = typeof v === 'number';
+  }
+  if (plain) {
+    return values as number[];
+  }
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    out[i] = typeof v === 'number' ? v : v === null || v === undefined ? NaN : Number(v);
+  }
+  return out;
 }
 
 /**
@@ -42,7 +67,7 @@ export function framesToSeries(frames: readonly DataFrame[], fallbackRefId = '')
     if (!time) {
       continue;
     }
-    const times = Array.from(time.values as ArrayLike<unknown>, toNumber);
+    const times = asSamples(time.values as ArrayLike<unknown>);
     for (const field of frame.fields) {
       if (field.type !== FieldType.number) {
         continue;
@@ -53,7 +78,7 @@ export function framesToSeries(frames: readonly DataFrame[], fallbackRefId = '')
         frameName: frame.name,
         labels: { ...(field.labels ?? {}) },
         times,
-        values: Array.from(field.values as ArrayLike<unknown>, toNumber),
+        values: asSamples(field.values as ArrayLike<unknown>),
         config: field.config ?? {},
       });
     }

@@ -3,7 +3,7 @@
  * data source registry), for Jest and the browser harness where no Grafana runs. They implement the public
  * interfaces, nothing more.
  */
-import { DataSourceApi, DataSourceInstanceSettings, ScopedVars, TimeRange, TypedVariableModel } from '@grafana/data';
+import { DataSourceApi, DataSourceInstanceSettings, DataSourceJsonData, ScopedVars, TimeRange, TypedVariableModel } from '@grafana/data';
 import { DataSourceSrv, GetDataSourceListFilters, TemplateSrv } from '@grafana/runtime';
 import { DataSourceRef } from '@grafana/schema';
 
@@ -48,8 +48,9 @@ export class StandInDataSourceSrv implements DataSourceSrv {
   private readonly settings = new Map<string, DataSourceInstanceSettings>();
 
   /** Registers an instance with the settings it was constructed from. */
-  add(ds: DataSourceApi, settings: DataSourceInstanceSettings): this {
-    this.byUid.set(ds.uid, ds);
+  add(ds: { uid: string; name: string }, settings: DataSourceInstanceSettings): this {
+    // Any DataSourceApi<Q> (query types are invariant in TypeScript's eyes, not at runtime).
+    this.byUid.set(ds.uid, ds as DataSourceApi);
     this.settings.set(ds.uid, settings);
     return this;
   }
@@ -81,12 +82,7 @@ export class StandInDataSourceSrv implements DataSourceSrv {
 }
 
 /** Instance settings the way Grafana hands them to a data source constructor. */
-export function instanceSettings<T extends object>(
-  uid: string,
-  type: string,
-  name: string,
-  jsonData: T
-): DataSourceInstanceSettings<T & { [k: string]: unknown }> {
+export function instanceSettings<T extends DataSourceJsonData>(uid: string, type: string, name: string, jsonData: T): DataSourceInstanceSettings<T> {
   return {
     id: 1,
     uid,
@@ -94,7 +90,7 @@ export function instanceSettings<T extends object>(
     name,
     access: 'proxy',
     readOnly: false,
-    jsonData: jsonData as T & { [k: string]: unknown },
+    jsonData,
     meta: {
       id: type,
       name: type,
@@ -103,5 +99,5 @@ export function instanceSettings<T extends object>(
       module: '',
       baseUrl: '',
     },
-  } as unknown as DataSourceInstanceSettings<T & { [k: string]: unknown }>;
+  } as unknown as DataSourceInstanceSettings<T>;
 }

@@ -3,11 +3,11 @@ import { fireEvent, render, screen } from '@testing-library/react';
 import { testIds } from '../../components/testIds';
 import { instanceSettings } from '../../testing/standIns';
 import { DataSource } from '../datasource';
-import { EntropyQuery } from '../types';
+import { EntropyDataSourceOptions, EntropyQuery } from '../types';
 import { QueryEditor } from './QueryEditor';
 
 function renderEditor(query: Partial<EntropyQuery> = {}) {
-  const ds = new DataSource(instanceSettings('e', 'healthentropy-entropy-datasource', 'Entropy', { upstreamUid: 'prom', window: 30 }));
+  const ds = new DataSource(instanceSettings<EntropyDataSourceOptions>('e', 'healthentropy-entropy-datasource', 'Entropy', { upstreamUid: 'prom', window: 30 }));
   const onChange = jest.fn();
   const onRunQuery = jest.fn();
   const q = { refId: 'A', expr: 'cpu', output: 'entropy', ...query } as EntropyQuery;
