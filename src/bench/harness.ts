@@ -29,7 +29,12 @@ export const PLUGIN_BASE = '/public/plugins/healthentropy-app';
 export const PROXY_BASE = '/api/datasources/proxy/uid/prom';
 
 const HTML = `<!doctype html>
-<html><head><meta charset="utf-8"><title>Health Entropy harness</title></head>
+<html><head><meta charset="utf-8"><title>Health Entropy harness</title>
+<link rel="icon" href="data:,">
+<script>
+  // What Grafana's index.html hands @grafana/runtime's config at boot (the harness needs none of it).
+  window.grafanaBootData = { settings: {}, user: { timezone: 'utc', theme: 'light' }, navTree: [] };
+</script></head>
 <body style="margin:0"><div id="root"></div><script src="/harness.js"></script></body></html>`;
 
 /** Builds `src/harness/index.tsx` (with React and `@grafana/*` bundled, as Grafana itself provides them). */
@@ -111,8 +116,12 @@ export interface HarnessServer {
   close(): Promise<void>;
 }
 
-/** Serves the harness page, `dist/` under Grafana's plugin path, and the Prometheus proxy (when given). */
+/**
+ * Serves the harness page, `dist/` under Grafana's plugin path, `@grafana/ui`'s icons where Grafana serves
+ * them, and the Prometheus proxy (when given).
+ */
 export async function serveHarness(harnessDir: string, distDir: string, prometheusUrl?: string): Promise<HarnessServer> {
+  const uiPublic = join(distDir, '..', 'node_modules', '@grafana', 'ui', 'dist', 'public');
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://harness');
     if (url.pathname === '/' || url.pathname === '/index.html') {
@@ -121,6 +130,8 @@ export async function serveHarness(harnessDir: string, distDir: string, promethe
       sendFile(res, harnessDir, 'harness.js');
     } else if (url.pathname.startsWith(`${PLUGIN_BASE}/`)) {
       sendFile(res, distDir, url.pathname.slice(PLUGIN_BASE.length + 1));
+    } else if (url.pathname.startsWith('/public/build/img/')) {
+      sendFile(res, uiPublic, url.pathname.slice('/public/build/'.length));
     } else if (prometheusUrl && url.pathname.startsWith(`${PROXY_BASE}/`)) {
       void proxy(req, res, prometheusUrl, `${url.pathname.slice(PROXY_BASE.length)}${url.search}`);
     } else {

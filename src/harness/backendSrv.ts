@@ -7,6 +7,8 @@ import { lastValueFrom, Observable } from 'rxjs';
 
 /** Every request made, for tests to read back (URL and whether it was aborted). */
 export const requestLog: Array<{ url: string; aborted: boolean }> = [];
+/** Called as each request goes on the wire. */
+export const requestListeners = new Set<() => void>();
 
 function withParams(url: string, params?: Record<string, unknown>): string {
   if (!params) {
@@ -29,6 +31,8 @@ export class FetchBackendSrv implements BackendSrv {
       const url = withParams(options.url, options.params);
       const entry = { url, aborted: false };
       requestLog.push(entry);
+      let settled = false;
+      requestListeners.forEach((listener) => listener());
       const body = options.data === undefined ? undefined : typeof options.data === 'string' ? options.data : JSON.stringify(options.data);
       fetch(url, { method: options.method ?? 'GET', headers: options.headers, body, signal: controller.signal })
         .then(async (res) => {
@@ -40,6 +44,7 @@ export class FetchBackendSrv implements BackendSrv {
             // not JSON: keep the text
           }
           const response = { data: data as T, status: res.status, statusText: res.statusText, ok: res.ok, headers: res.headers, redirected: res.redirected, type: res.type, url: res.url, config: options };
+          settled = true;
           if (!res.ok) {
             const error: FetchError = { status: res.status, statusText: res.statusText, data, config: options };
             subscriber.error(error);
@@ -48,12 +53,15 @@ export class FetchBackendSrv implements BackendSrv {
           subscriber.next(response);
           subscriber.complete();
         })
-        .catch((e) => subscriber.error(e));
+        .catch((e) => {
+          settled = true;
+          subscriber.error(e);
+        });
       return () => {
-        if (!subscriber.closed) {
+        if (!settled) {
           entry.aborted = true;
+          controller.abort();
         }
-        controller.abort();
       };
     });
   }

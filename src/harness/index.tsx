@@ -33,8 +33,9 @@ import { lastValueFrom, of } from 'rxjs';
 import { rollingEntropy } from '../core';
 import { instanceSettings, StandInDataSourceSrv, StandInTemplateSrv } from '../testing/standIns';
 import type { EntropyDataSourceOptions } from '../datasource/types';
+import { DEFAULT_PANEL_OPTIONS } from '../panel/types';
 import { loadAmdModule } from './amd';
-import { FetchBackendSrv, requestLog } from './backendSrv';
+import { FetchBackendSrv, requestListeners, requestLog } from './backendSrv';
 import { PrometheusStandIn } from './prometheus';
 
 /** Where Grafana serves the app's files; the nested plugins sit below it. */
@@ -153,7 +154,8 @@ function QueryView({ plugin, ds }: { plugin: EntropyPlugin; ds: DataSourceApi<En
 
 function PanelView({ panel, data, mode }: { panel: PanelPlugin; data: PanelData; mode: 'compute' | 'display' }) {
   const Panel = panel.panel as React.ComponentType<PanelProps>;
-  const options = { ...(panel.defaults ?? {}), mode, colorBy: 'entropy', window: window_, warmup: 10, showValues: true };
+    // Options as a saved dashboard holds them (Grafana's option editors registry is not part of the harness).
+  const options = { ...DEFAULT_PANEL_OPTIONS, mode, colorBy: 'entropy', window: window_, warmup: 10, showValues: true };
   const fieldConfig = {
     defaults: {
       color: { mode: FieldColorModeId.ContinuousGrYlRd },
@@ -274,11 +276,20 @@ async function boot() {
   };
   state.cancel = async () => {
     const before = requestLog.length;
-    const sub = rxjs.from(ds.query(request(targets))).subscribe();
-    while (requestLog.length === before) {
-      await new Promise((r) => setTimeout(r, 1));
-    }
-    sub.unsubscribe();
+    let sub: rxjs.Subscription | undefined;
+    const onWire = new Promise<void>((resolve) => {
+      const listener = () => {
+        requestListeners.delete(listener);
+        // Unsubscribe as soon as the request is out, before Prometheus can answer.
+        queueMicrotask(() => {
+          sub?.unsubscribe();
+          resolve();
+        });
+      };
+      requestListeners.add(listener);
+    });
+    sub = rxjs.from(ds.query(request(targets))).subscribe();
+    await onWire;
     return requestLog.slice(before);
   };
 

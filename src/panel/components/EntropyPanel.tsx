@@ -1,6 +1,7 @@
 import React, { useMemo } from 'react';
 import { css } from '@emotion/css';
 import {
+  colorManipulator,
   DataLink,
   dateTimeFormat,
   FieldConfig,
@@ -30,6 +31,16 @@ function useGrid(props: Props): { grid: Grid; error?: string } {
       return { grid: { hosts: [], indicators: [], cells: new Map() }, error: e instanceof Error ? e.message : String(e) };
     }
   }, [data.series, options]);
+}
+
+/**
+ * Black or white, whichever reads better on `background` (at least 4.5:1 for any colour). Grafana's
+ * getContrastText uses a lower threshold, which leaves white on the scheme's oranges at about 3.4:1.
+ */
+function readableText(background: string): string {
+  const dark = '#000000';
+  const light = '#ffffff';
+  return colorManipulator.getContrastRatio(dark, background) >= colorManipulator.getContrastRatio(light, background) ? dark : light;
 }
 
 const fmt = (v: number | undefined, digits = 3) => (v === undefined ? '—' : v.toFixed(digits));
@@ -104,7 +115,7 @@ export function EntropyPanel(props: Props) {
               const body = (
                 <div
                   className={styles.cell}
-                  style={{ background, color: theme.colors.getContrastText(background) }}
+                  style={{ background, color: readableText(theme.visualization.getColorByName(background)) }}
                   data-testid={testIds.panel.cell}
                   data-host={host}
                   data-indicator={indicator}
