@@ -210,6 +210,15 @@ describe('DataSource.query', () => {
     expect(upstream.requests).toHaveLength(0);
   });
 
+  it('a huge upstream answer is refused with a way out, not computed', async () => {
+    const { ds, upstream } = setup({ upstreamUid: 'prom', window: 20 });
+    // 50,000 hosts × 221 samples > 10 million.
+    upstream.hosts = Array.from({ length: 50_000 }, (_, i) => `h${i}`);
+    const res = await firstValueFrom(ds.query(request([{}])));
+    expect(res.errors?.[0].message).toMatch(/^Query A: Prometheus "Prom" returned 50000 series with 11050000 samples, more than the 10000000 .*avg by \(instance\)/);
+    expect(res.data).toEqual([]);
+  }, 60_000);
+
   it('a good query still runs beside a bad one', async () => {
     const { ds } = setup();
     const res = await firstValueFrom(ds.query(request([{ window: 1 }, {}])));

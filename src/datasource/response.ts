@@ -17,6 +17,20 @@ export interface ResponsePlan {
   upstreamName: string;
 }
 
+/**
+ * Most samples one query may hand to the browser (10 million: about a second of work and a few hundred MB);
+ * beyond it the tab would freeze, so the query gets an error saying how to narrow it.
+ */
+export const MAX_SAMPLES_PER_QUERY = 10_000_000;
+
+function sampleCount(frames: readonly DataFrame[]): number {
+  let n = 0;
+  for (const f of frames) {
+    n += f.length * Math.max(0, f.fields.length - 1);
+  }
+  return n;
+}
+
 function short(expr: string): string {
   return expr.length > 80 ? `${expr.slice(0, 80)}…` : expr;
 }
@@ -56,6 +70,17 @@ export function toEntropyResponse(res: DataQueryResponse, plan: ResponsePlan): D
           message: `Query ${q.refId}: ${plan.upstreamName} returned no series for ${short(q.expr)} in this time range; try the expression in Explore`,
         });
       }
+      continue;
+    }
+    const samples = sampleCount(frames);
+    if (samples > MAX_SAMPLES_PER_QUERY) {
+      errors.push({
+        refId: q.refId,
+        message:
+          `Query ${q.refId}: ${plan.upstreamName} returned ${frames.length} series with ${samples} samples, more than ` +
+          `the ${MAX_SAMPLES_PER_QUERY} the browser can take; aggregate the expression (e.g. avg by (instance)), ` +
+          `shorten the time range or raise Min step`,
+      });
       continue;
     }
     if (q.transform.output === 'aggregate') {
