@@ -1,6 +1,5 @@
 import {
   DataFrame,
-  DataQuery,
   DataQueryRequest,
   DataQueryResponse,
   DataSourceApi,
@@ -8,6 +7,7 @@ import {
   LoadingState,
   MetricFindValue,
 } from '@grafana/data';
+import { DataQuery } from '@grafana/schema';
 import { setDataSourceSrv, setTemplateSrv } from '@grafana/runtime';
 import { firstValueFrom, Observable, of } from 'rxjs';
 import { rollingBaseline, rollingEntropy } from '../core';

@@ -65,6 +65,8 @@ export class DataSource extends DataSourceApi<EntropyQuery, EntropyDataSourceOpt
     }
     let upstream: DataSourceApi;
     try {
+      // The replacement (getDataSourceInstance in @grafana/runtime/unstable) is not in Grafana 12.3, which we support.
+      // eslint-disable-next-line @typescript-eslint/no-deprecated
       upstream = await getDataSourceSrv().get({ uid });
     } catch (e) {
       throw new Error(`${this.name}: the upstream data source ${uid} could not be loaded (${e instanceof Error ? e.message : String(e)})`);
@@ -155,6 +157,7 @@ export class DataSource extends DataSourceApi<EntropyQuery, EntropyDataSourceOpt
           })
         )
       );
+      // eslint-disable-next-line @typescript-eslint/no-deprecated -- data sources written for older Grafana still set `error`
       const err = res.errors?.[0] ?? res.error;
       if (err) {
         return { status: 'error', message: `Upstream Prometheus "${upstream.name}" did not answer a test query: ${err.message ?? 'unknown error'}` };

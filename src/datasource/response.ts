@@ -35,8 +35,12 @@ function short(expr: string): string {
   return expr.length > 80 ? `${expr.slice(0, 80)}…` : expr;
 }
 
+/** The upstream's error for this query: its own, or one without a refId (which applies to all). */
 function upstreamErrorFor(res: DataQueryResponse, refId: string): DataQueryError | undefined {
-  return res.errors?.find((e) => e.refId === refId) ?? (res.error && !res.error.refId ? res.error : undefined) ?? (res.error?.refId === refId ? res.error : undefined);
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- data sources written for older Grafana still set `error`
+  const legacy = res.error;
+  const all = legacy ? [...(res.errors ?? []), legacy] : (res.errors ?? []);
+  return all.find((e) => e.refId === refId) ?? all.find((e) => !e.refId);
 }
 
 function message(e: unknown): string {

@@ -4,6 +4,7 @@
  */
 import * as emotionCss from '@emotion/css';
 import * as grafanaData from '@grafana/data';
+import { DataQuery } from '@grafana/schema';
 import {
   createTheme,
   DataFrame,
@@ -68,7 +69,7 @@ interface HarnessState {
 const state: HarnessState = { ready: false, requests: requestLog };
 (window as unknown as { harness: HarnessState }).harness = state;
 
-type EntropyQuery = grafanaData.DataQuery & Record<string, unknown>;
+type EntropyQuery = DataQuery & Record<string, unknown>;
 type EntropyPlugin = DataSourcePlugin<DataSourceApi<EntropyQuery>, EntropyQuery>;
 
 const params = new URLSearchParams(window.location.search);

@@ -6,7 +6,6 @@
 import {
   createDataFrame,
   DataFrame,
-  DataQuery,
   DataQueryRequest,
   DataQueryResponse,
   DataSourceApi,
@@ -15,6 +14,7 @@ import {
   LoadingState,
   MetricFindValue,
 } from '@grafana/data';
+import { DataQuery } from '@grafana/schema';
 import { getBackendSrv } from '@grafana/runtime';
 import { catchError, forkJoin, map, Observable, of } from 'rxjs';
 import { seriesName } from '../frames/legend';
