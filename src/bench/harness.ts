@@ -85,8 +85,10 @@ const TYPES: Record<string, string> = {
 };
 
 function sendFile(res: ServerResponse, base: string, rel: string): void {
-  const file = normalize(join(base, rel));
-  if (!file.startsWith(resolve(base)) || !existsSync(file) || !statSync(file).isFile()) {
+  const root = resolve(base);
+  const file = normalize(join(root, rel));
+  // No path escapes the served directory (`..` in the URL).
+  if (!file.startsWith(root) || !existsSync(file) || !statSync(file).isFile()) {
     res.writeHead(404).end('not found');
     return;
   }

@@ -115,13 +115,15 @@ export function computeSeries(
     // The baseline always learns normalized entropy, as the engine's does.
     const hn = unit === 'bits' ? rollingEntropy(input.times, input.values, entropy) : all;
     const r = rollingBaseline(hn, baseline);
-    b = { mean: r.mean.slice(start, end), std: r.std.slice(start, end), z: r.z.slice(start, end) };
+    b = { mean: r.mean.subarray(start, end), std: r.std.subarray(start, end), z: r.z.subarray(start, end) };
   }
-  const values = all.slice(start, end);
+  // Views and plain-array slices: this runs once per series, over every sample.
+  const values = all.subarray(start, end);
   const raw = input.values.slice(start, end);
   let unfilled = 0;
   for (let i = 0; i < values.length; i++) {
-    if (Number.isNaN(values[i]) && Number.isFinite(raw[i])) {
+    const v = values[i];
+    if (v !== v && raw[i] - raw[i] === 0) {
       unfilled++;
     }
   }
@@ -136,7 +138,7 @@ function nullable(values: ArrayLike<number>): Array<number | null> {
   }
   if (defined) {
     // All numbers: a plain double array, which V8 stores unboxed (a null anywhere would box every value).
-    return Array.from(values);
+    return toArray(values);
   }
   const out = new Array<number | null>(values.length);
   for (let i = 0; i < values.length; i++) {
@@ -160,26 +162,56 @@ function numberField(name: string, values: ArrayLike<number>, labels: Labels, co
   return { name, type: FieldType.number, values: nullable(values), labels, config };
 }
 
+/** A plain number array from `start` on (a loop: Array.from on a typed array goes through its iterator). */
+function toArray(values: ArrayLike<number>, start = 0): number[] {
+  const out = new Array<number>(values.length - start);
+  for (let i = start; i < values.length; i++) {
+    out[i - start] = values[i];
+  }
+  return out;
+}
+
+/**
+ * The rows whose entropy is defined, as plain arrays. Usually that is everything after the first full
+ * window, which is copied in bulk; gaps later on (an age-bounded window emptying) take the slow path.
+ */
+function definedRows(times: ArrayLike<number>, entropy: Float64Array): { times: number[]; keep: number[] } {
+  const n = entropy.length;
+  let first = 0;
+  while (first < n && Number.isNaN(entropy[first])) {
+    first++;
+  }
+  let gaps = false;
+  for (let i = first; i < n && !gaps; i++) {
+    gaps = Number.isNaN(entropy[i]);
+  }
+  if (!gaps) {
+    return { times: toArray(times, first), keep: toArray(entropy, first) };
+  }
+  const keep: number[] = [];
+  const kept: number[] = [];
+  for (let i = first; i < n; i++) {
+    if (!Number.isNaN(entropy[i])) {
+      keep.push(entropy[i]);
+      kept.push(times[i]);
+    }
+  }
+  return { times: kept, keep };
+}
+
 /** The fields of one output frame, by output kind. */
 function outputFields(c: ComputedSeries, o: EntropyTransformOptions): Field[] {
   const labels = c.input.labels;
   const legend = renderLegend(o.legendFormat, labels);
   if (o.output === 'entropy') {
     // Rows before the window is full carry no entropy; leaving them out keeps the column all numbers.
-    const keep: number[] = [];
-    const times: number[] = [];
-    for (let i = 0; i < c.entropy.length; i++) {
-      if (!Number.isNaN(c.entropy[i])) {
-        keep.push(c.entropy[i]);
-        times.push(c.times[i]);
-      }
-    }
+    const { times, keep } = definedRows(c.times, c.entropy);
     return [
       { name: 'Time', type: FieldType.time, values: times, config: {} },
       { name: 'entropy', type: FieldType.number, values: keep, labels, config: entropyConfig(o.unit, legend) },
     ];
   }
-  const time: Field = { name: 'Time', type: FieldType.time, values: Array.from(c.times), config: {} };
+  const time: Field = { name: 'Time', type: FieldType.time, values: toArray(c.times), config: {} };
   const entropy = numberField('entropy', c.entropy, labels, entropyConfig(o.unit, legend));
   switch (o.output) {
     case 'raw+entropy': {
