@@ -60,13 +60,14 @@ export function aggregateTransform(indicators: readonly IndicatorInput[]): DataF
         byTime = new Map();
         hosts.set(host, byTime);
       }
-      for (let i = 0; i < c.times.length; i++) {
-        const list = byTime.get(c.times[i]);
+      for (let i = 0; i < c.entropy.length; i++) {
+        const t = s.times[c.start + i];
+        const list = byTime.get(t);
         const item: WeightedValue = { name, value: c.entropy[i], weight: ind.weight ?? 1 };
         if (list) {
           list.push(item);
         } else {
-          byTime.set(c.times[i], [item]);
+          byTime.set(t, [item]);
         }
       }
     }

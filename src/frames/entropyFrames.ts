@@ -14,7 +14,7 @@ import {
   rollingEntropy,
 } from '../core';
 import { renderLegend, seriesName } from './legend';
-import { framesToSeries, InputSeries, Samples } from './series';
+import { framesToSeries, InputSeries } from './series';
 
 /** What a query returns. */
 export type EntropyOutput = 'entropy' | 'aggregate' | 'baseline' | 'raw+entropy';
@@ -72,11 +72,15 @@ export function entropyMeta(frame: DataFrame): EntropyFrameMeta | undefined {
   return (frame.meta?.custom as Record<string, EntropyFrameMeta> | undefined)?.[META_KEY];
 }
 
-/** One series after the transform, trimmed to the requested range. */
+/**
+ * One series after the transform, trimmed to the requested range: rows `start..end` of the input (kept as
+ * offsets, so that nothing is copied until an output needs it).
+ */
 export interface ComputedSeries {
   input: InputSeries;
-  times: Samples;
-  raw: Samples;
+  start: number;
+  end: number;
+  /** Entropy of rows `start..end`. */
   entropy: Float64Array;
   /** Present when a baseline was asked for. */
   baseline?: { mean: Float64Array; std: Float64Array; z: Float64Array };
@@ -117,17 +121,18 @@ export function computeSeries(
     const r = rollingBaseline(hn, baseline);
     b = { mean: r.mean.subarray(start, end), std: r.std.subarray(start, end), z: r.z.subarray(start, end) };
   }
-  // Views and plain-array slices: this runs once per series, over every sample.
+  // Views, not copies: this runs once per series, over every sample.
   const values = all.subarray(start, end);
-  const raw = input.values.slice(start, end);
+  const raw = input.values;
   let unfilled = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (v !== v && raw[i] - raw[i] === 0) {
+    const r = raw[start + i];
+    if (v !== v && r - r === 0) {
       unfilled++;
     }
   }
-  return { input, times: input.times.slice(start, end), raw, entropy: values, baseline: b, unfilled };
+  return { input, start, end, entropy: values, baseline: b, unfilled };
 }
 
 /** NaN → null, the "no value" Grafana's panels draw as gaps. */
@@ -162,10 +167,10 @@ function numberField(name: string, values: ArrayLike<number>, labels: Labels, co
   return { name, type: FieldType.number, values: nullable(values), labels, config };
 }
 
-/** A plain number array from `start` on (a loop: Array.from on a typed array goes through its iterator). */
-function toArray(values: ArrayLike<number>, start = 0): number[] {
-  const out = new Array<number>(values.length - start);
-  for (let i = start; i < values.length; i++) {
+/** A plain number array of `values[start..end)` (a loop: Array.from on a typed array goes through its iterator). */
+function toArray(values: ArrayLike<number>, start = 0, end = values.length): number[] {
+  const out = new Array<number>(end - start);
+  for (let i = start; i < end; i++) {
     out[i - start] = values[i];
   }
   return out;
@@ -175,7 +180,9 @@ function toArray(values: ArrayLike<number>, start = 0): number[] {
  * The rows whose entropy is defined, as plain arrays. Usually that is everything after the first full
  * window, which is copied in bulk; gaps later on (an age-bounded window emptying) take the slow path.
  */
-function definedRows(times: ArrayLike<number>, entropy: Float64Array): { times: number[]; keep: number[] } {
+function definedRows(c: ComputedSeries): { times: number[]; keep: number[] } {
+  const { entropy, start } = c;
+  const times = c.input.times;
   const n = entropy.length;
   let first = 0;
   while (first < n && Number.isNaN(entropy[first])) {
@@ -186,14 +193,14 @@ function definedRows(times: ArrayLike<number>, entropy: Float64Array): { times: 
     gaps = Number.isNaN(entropy[i]);
   }
   if (!gaps) {
-    return { times: toArray(times, first), keep: toArray(entropy, first) };
+    return { times: toArray(times, start + first, start + n), keep: toArray(entropy, first) };
   }
   const keep: number[] = [];
   const kept: number[] = [];
   for (let i = first; i < n; i++) {
     if (!Number.isNaN(entropy[i])) {
       keep.push(entropy[i]);
-      kept.push(times[i]);
+      kept.push(times[start + i]);
     }
   }
   return { times: kept, keep };
@@ -205,20 +212,20 @@ function outputFields(c: ComputedSeries, o: EntropyTransformOptions): Field[] {
   const legend = renderLegend(o.legendFormat, labels);
   if (o.output === 'entropy') {
     // Rows before the window is full carry no entropy; leaving them out keeps the column all numbers.
-    const { times, keep } = definedRows(c.times, c.entropy);
+    const { times, keep } = definedRows(c);
     return [
       { name: 'Time', type: FieldType.time, values: times, config: {} },
       { name: 'entropy', type: FieldType.number, values: keep, labels, config: entropyConfig(o.unit, legend) },
     ];
   }
-  const time: Field = { name: 'Time', type: FieldType.time, values: toArray(c.times), config: {} };
+  const time: Field = { name: 'Time', type: FieldType.time, values: toArray(c.input.times, c.start, c.end), config: {} };
   const entropy = numberField('entropy', c.entropy, labels, entropyConfig(o.unit, legend));
   switch (o.output) {
     case 'raw+entropy': {
       const raw: Field = {
         name: 'value',
         type: FieldType.number,
-        values: nullable(c.raw),
+        values: nullable(c.input.values.slice(c.start, c.end)),
         labels,
         config: { ...c.input.config, displayNameFromDS: named(legend, '(raw)') ?? c.input.config.displayNameFromDS },
       };
