@@ -261,6 +261,14 @@ describe('DataSource.testDatasource', () => {
   });
 });
 
+describe('DataSource.getQueryDisplayText', () => {
+  it('says what is computed from which expression', () => {
+    const { ds } = setup({ upstreamUid: 'prom', window: 45 });
+    expect(ds.getQueryDisplayText({ refId: 'A', expr: 'rate(x[5m])', output: 'baseline' })).toBe('baseline of rate(x[5m]) (W=45)');
+    expect(ds.getQueryDisplayText({ refId: 'A', expr: 'up', output: 'entropy', window: 10 })).toBe('entropy of up (W=10)');
+  });
+});
+
 describe('DataSource.metricFindQuery', () => {
   it('delegates variable queries to the upstream, interpolated', async () => {
     const { ds } = setup({ upstreamUid: 'prom' }, { metric: 'up' });

@@ -45,6 +45,12 @@ export class DataSource extends DataSourceApi<EntropyQuery, EntropyDataSourceOpt
     return DEFAULT_QUERY;
   }
 
+  /** What query history and collapsed query rows show: `baseline of rate(x[5m]) (W=60)`. */
+  getQueryDisplayText(query: EntropyQuery): string {
+    const window = query.window ?? this.settings.window;
+    return `${query.output ?? 'entropy'} of ${query.expr ?? ''}${window ? ` (W=${window})` : ''}`;
+  }
+
   filterQuery(query: EntropyQuery): boolean {
     return !query.hide;
   }
