@@ -1,0 +1,64 @@
+/**
+ * Types of the entropy data source: the query users write, the settings of one data source instance, and the
+ * defaults of both.
+ */
+import { DataSourceJsonData } from '@grafana/data';
+import { DataQuery } from '@grafana/schema';
+import { BinningMode, EstimatorKind } from '../core';
+import { EntropyOutput, EntropyUnit } from '../frames/entropyFrames';
+
+export type { EntropyOutput, EntropyUnit };
+
+/** Estimator settings a query can override and a data source instance can default. */
+export interface EstimatorSettings {
+  estimator?: EstimatorKind;
+  window?: number;
+  binning?: BinningMode;
+  bins?: number;
+  lo?: number;
+  hi?: number;
+  width?: number;
+  order?: number;
+  delay?: number;
+  /** Label identifying the host. */
+  hostLabel?: string;
+}
+
+/** One query: a PromQL expression for the upstream Prometheus and what to compute from its series. */
+export interface EntropyQuery extends DataQuery, EstimatorSettings {
+  expr: string;
+  /** Prometheus-style legend, `{{instance}} cpu`. */
+  legendFormat?: string;
+  output: EntropyOutput;
+  unit?: EntropyUnit;
+  /** Lower bound of the query step, a Grafana interval (`30s`, `1m`). */
+  minStep?: string;
+  /** Indicator name for the aggregate and the panel (default: the refId). */
+  indicator?: string;
+  /** Weight in the host aggregate (default 1). */
+  weight?: number;
+  /** Baseline warm-up `L`, in evaluations (`baseline` output). */
+  warmup?: number;
+}
+
+/** Settings of a data source instance (all non-secret, in jsonData). */
+export interface EntropyDataSourceOptions extends DataSourceJsonData, EstimatorSettings {
+  /** UID of the upstream Prometheus data source. */
+  upstreamUid?: string;
+}
+
+export const DEFAULT_HOST_LABEL = 'instance';
+
+/** What a new query starts as; estimator settings come from the instance unless the query sets them. */
+export const DEFAULT_QUERY: Partial<EntropyQuery> = {
+  expr: '',
+  output: 'entropy',
+  unit: 'normalized',
+};
+
+export const OUTPUTS: ReadonlyArray<{ value: EntropyOutput; label: string; description: string }> = [
+  { value: 'entropy', label: 'Entropy', description: 'A series of normalized entropy per input series' },
+  { value: 'aggregate', label: 'Aggregate', description: 'A series per host over all queries marked Aggregate' },
+  { value: 'baseline', label: 'Baseline', description: 'Entropy with its learned baseline band and z' },
+  { value: 'raw+entropy', label: 'Raw + entropy', description: 'The input series and its entropy' },
+];
