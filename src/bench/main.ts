@@ -5,6 +5,7 @@
  */
 import { cpus } from 'node:os';
 import { benchCore } from './core';
+import { benchBrowserQuery } from './browser';
 import { benchDetector } from './detector';
 
 async function main(): Promise<void> {
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
     cores: cpus().length,
     core: benchCore(),
     detector: benchDetector(),
+    browser: await benchBrowserQuery().catch((e: Error) => ({ skipped: e.message })),
   };
   report.seconds = Math.round((Date.now() - started) / 1000);
   process.stdout.write(JSON.stringify(report, null, 2) + '\n');
