@@ -37,7 +37,7 @@ export class FixedShannon extends CountedEntropy {
    * same `fixedBin` as the generic path; the property tests hold both to the naive reference.
    */
   push(t: number, v: number): number | undefined {
-    if (this.ageBounded || v - v !== 0 || t - t !== 0 || t <= this.lastT) {
+    if (this.ageBounded || typeof v !== 'number' || v - v !== 0 || t - t !== 0 || t <= this.lastT) {
       return super.push(t, v);
     }
     this.lastT = t;
@@ -92,7 +92,7 @@ export class FixedShannon extends CountedEntropy {
     for (let i = 0; i < out.length; i++) {
       const t = ts[i];
       const v = vs[i];
-      if (v - v !== 0 || t - t !== 0 || t <= lastT) {
+      if (typeof v !== 'number' || v - v !== 0 || t - t !== 0 || t <= lastT) {
         this.save(s, lastT, size, head, admitted, updates, h, hn);
         super.push(t, v); // counts the skip; the window is unchanged
         out[i] = size >= minFill ? (bitsOut ? h : hn) : NaN;

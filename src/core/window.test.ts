@@ -1,4 +1,4 @@
-import { createEstimator } from './create';
+import { createEstimator, rollingEntropy } from './create';
 
 describe('window admission', () => {
   it('counts invalid, duplicate and out-of-order samples and never admits them', () => {
@@ -19,6 +19,15 @@ describe('window admission', () => {
     }
     expect(e.stats).toEqual({ admitted: 3, invalid: 4, duplicate: 1, outOfOrder: 1 });
     expect(e.size).toBe(3);
+  });
+
+  it('a null value (a gap in a Grafana field) is invalid, not 0', () => {
+    const e = createEstimator({ window: 2, minFill: 1 });
+    e.push(1, null as unknown as number);
+    e.push(2, 0.5);
+    expect(e.stats).toEqual({ admitted: 1, invalid: 1, duplicate: 0, outOfOrder: 0 });
+    const batch = rollingEntropy([1, 2], [null as unknown as number, 0.5], { window: 2, minFill: 1 });
+    expect(batch[0]).toBeNaN();
   });
 
   it('is undefined until minFill samples, then defined', () => {

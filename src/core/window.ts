@@ -88,7 +88,7 @@ export abstract class RollingWindow implements StreamingEntropy {
 
   push(t: number, v: number): number | undefined {
     // `x - x` is 0 for finite x, NaN for NaN and ±Inf: one test each.
-    if (v - v !== 0 || t - t !== 0 || t <= this.lastT) {
+    if (typeof v !== 'number' || v - v !== 0 || t - t !== 0 || t <= this.lastT) {
       this.skip(t, v);
     } else {
       this.lastT = t;
@@ -137,7 +137,7 @@ export abstract class RollingWindow implements StreamingEntropy {
   }
 
   private skip(t: number, v: number): void {
-    if (v - v !== 0 || t - t !== 0) {
+    if (typeof v !== 'number' || v - v !== 0 || t - t !== 0) {
       this.invalid++;
     } else if (t === this.lastT) {
       this.duplicate++;
