@@ -51,7 +51,7 @@ export class NaiveSurprisal {
     const ceiling = -Math.log(o.smoothing / norm / (1 + o.maxBins));
     const level = Math.min(1, Math.max(0, surprisal / ceiling));
     const previous = this.levels.slice(-o.suppress);
-    const score = previous.length === 0 || level > Math.max(...previous) ? level : 0;
+    const score = previous.length === 0 || level > Math.max(...previous) + 1e-9 ? level : 0;
     this.levels.push(level);
     this.learn(v);
     return { statistic: surprisal, score, alert: score >= o.threshold };
