@@ -38,7 +38,8 @@ export interface EwHistogramState {
 /**
  * An edge bin of a coarsened histogram weighing less than this many samples is forgotten (see the file
  * comment). 1e-3, 1e-5 and 1e-7 gave NAB standard 64.1, 66.8, 65.4 on the development files: forgetting
- * sooner splits bins while their halves still hold mass that later values land in as "rare".
+ * too soon splits bins whose empty halves still hold mass (values landing there later look "rare"); too
+ * late keeps the histogram coarse for longer after an outlier.
  */
 export const FORGET_BELOW = 1e-5;
 
