@@ -7,6 +7,16 @@
  * (merges neighbour pairs and doubles `w`) until it fits. Bins are absolute multiples of `w`, so merging is
  * exact: `floor(v / 2w) = floor(floor(v / w) / 2)` (short of a subnormal `v / 2w` underflowing to 0).
  *
+ * Coarsening is undone when it is no longer needed: every `maxBins` samples, edge bins whose weight decayed
+ * below {@link FORGET_BELOW} of a sample are dropped, and while the span is at most a quarter of `maxBins`
+ * and the width above the learned one, every bin is split in two (its weight halved between the halves).
+ * So one far outlier does not blind the detector for ever: it is forgotten about `ln(1/FORGET_BELOW)/α`
+ * samples later (≈ 1150 at α = 0.01), and the width comes back to within 2× of the learned one, a few
+ * halvings per such period (a 1e9 outlier over unit noise: about 5000 samples). The quarter-span rule leaves
+ * room for the data, so a split is not undone by the next value (no coarsen/split cycles). Nothing is
+ * forgotten at the learned width: there is no resolution to win back, and forgetting would only make
+ * values at the edges of the distribution look new again.
+ *
  * Exponential forgetting with rate `α` is done without touching every bin per sample: each new sample is
  * added with weight `g = (1 − α)^−n`, which grows; weights are rescaled when `g` gets large (amortized O(1)).
  */
@@ -20,7 +30,18 @@ export interface EwHistogramState {
   /** Weight of the newest sample, and the sum of all weights, in the same unit as `counts`. */
   g: number;
   total: number;
+  /** The width learned in warm-up (splitting never goes below it), and samples since the last tidy-up. */
+  baseWidth: number;
+  sinceTidy: number;
 }
+
+/**
+ * An edge bin of a coarsened histogram weighing less than this many samples is forgotten (see the file
+ * comment). 1e-3, 1e-5 and 1e-7 gave NAB standard 64.1, 66.8, 65.4 on the development files: forgetting
+ * too soon splits bins whose empty halves still hold mass (values landing there later look "rare"); too
+ * late keeps the histogram coarse for longer after an outlier.
+ */
+export const FORGET_BELOW = 1e-5;
 
 /** Above this the stored weights are rescaled, far from overflow (`g` grows by 1/(1 − α) per sample). */
 const RESCALE_AT = 1e200;
@@ -42,6 +63,10 @@ export class EwHistogram {
   private ceilingSmoothing = NaN;
   /** Times the width doubled (for diagnostics and tests). */
   coarsenings = 0;
+  /** Times the width halved again (a split after an outlier was forgotten). */
+  refinements = 0;
+  private baseWidth: number;
+  private sinceTidy = 0;
 
   constructor(
     width: number,
@@ -49,6 +74,7 @@ export class EwHistogram {
     alpha: number
   ) {
     this.width = width;
+    this.baseWidth = width;
     this.counts = new Float64Array(maxBins);
     this.growth = 1 / (1 - alpha);
   }
@@ -99,6 +125,13 @@ export class EwHistogram {
     if (this.g > RESCALE_AT) {
       this.rescale();
     }
+    // Only a coarsened histogram has resolution to win back; at the learned width nothing is forgotten.
+    if (++this.sinceTidy >= this.maxBins) {
+      this.sinceTidy = 0;
+      if (this.width > this.baseWidth) {
+        this.tidy();
+      }
+    }
   }
 
   /** Slow path of {@link add}: makes room for `v` outside the span; returns its slot. */
@@ -129,6 +162,8 @@ export class EwHistogram {
       counts: Array.from(this.counts.subarray(0, this.span)),
       g: this.g,
       total: this.total,
+      baseWidth: this.baseWidth,
+      sinceTidy: this.sinceTidy,
     };
   }
 
@@ -150,7 +185,13 @@ export class EwHistogram {
       finite(s.g) &&
       s.g > 0 &&
       finite(s.total) &&
-      s.total >= 0;
+      s.total >= 0 &&
+      finite(s.baseWidth) &&
+      s.baseWidth > 0 &&
+      s.baseWidth <= s.width &&
+      Number.isInteger(s.sinceTidy) &&
+      s.sinceTidy >= 0 &&
+      s.sinceTidy < maxBins;
     if (!ok) {
       return undefined;
     }
@@ -160,6 +201,8 @@ export class EwHistogram {
     h.counts.set(s.counts);
     h.g = s.g;
     h.total = s.total;
+    h.baseWidth = s.baseWidth;
+    h.sinceTidy = s.sinceTidy;
     return h;
   }
 
@@ -214,6 +257,42 @@ export class EwHistogram {
     this.span = newSpan;
     this.width *= 2;
     this.coarsenings++;
+  }
+
+  /** Forgets decayed edge bins, then splits bins back towards the learned width while the span is narrow. */
+  private tidy(): void {
+    const floor = FORGET_BELOW * this.g;
+    let a = 0;
+    while (a < this.span - 1 && this.counts[a] < floor) {
+      this.total -= this.counts[a++];
+    }
+    let b = this.span - 1;
+    while (b > a && this.counts[b] < floor) {
+      this.total -= this.counts[b--];
+    }
+    if (a > 0 || b < this.span - 1) {
+      this.counts.copyWithin(0, a, b + 1);
+      this.counts.fill(0, b - a + 1, this.span);
+      this.lo += a;
+      this.span = b - a + 1;
+    }
+    while (4 * this.span <= this.maxBins && this.width > this.baseWidth) {
+      this.refine();
+    }
+  }
+
+  /** Halves the width: bin `k` becomes bins `2k` and `2k + 1`, each with half its weight. */
+  private refine(): void {
+    // From the top down, so that no bin is overwritten before it is read (2i ≥ i).
+    for (let i = this.span - 1; i >= 0; i--) {
+      const half = this.counts[i] / 2;
+      this.counts[2 * i] = half;
+      this.counts[2 * i + 1] = half;
+    }
+    this.lo *= 2;
+    this.span *= 2;
+    this.width /= 2;
+    this.refinements++;
   }
 
   private rescale(): void {

@@ -43,4 +43,33 @@ describe('SurprisalDetector against its naive reference', () => {
       { numRuns: 150 }
     );
   });
+
+  it('agrees while a coarsened histogram forgets an outlier and splits its bins again', () => {
+    const normal = fc.double({ min: -3, max: 3, noNaN: true });
+    fc.assert(
+      fc.property(
+        fc.array(normal, { minLength: 30, maxLength: 60 }),
+        fc.constantFrom(1e3, -1e5, 1e9),
+        fc.array(normal, { minLength: 200, maxLength: 400 }),
+        (before, outlier, after) => {
+          const options = { warmup: 20, alpha: 0.2, bins: 4, maxBins: 12, suppress: 5 };
+          const fast = new SurprisalDetector(options);
+          const naive = new NaiveSurprisal(options);
+          [...before, outlier, ...after].forEach((x, i) => {
+            const a = fast.push(i, x);
+            const b = naive.push(i, x);
+            expect(a === undefined).toBe(b === undefined);
+            if (a && b) {
+              expect(a.statistic).toBeCloseTo(b.statistic, 9);
+              expect(a.score).toBeCloseTo(b.score, 9);
+            }
+          });
+          // The outlier coarsened the histogram and it has split back at least once.
+          expect(fast.width).toBeLessThan(Math.abs(outlier) / 12);
+        }
+      ),
+      // Runs are long and the reference is slow: report the first failure as is rather than shrink for minutes.
+      { numRuns: 40, endOnFailure: true }
+    );
+  });
 });

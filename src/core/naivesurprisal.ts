@@ -4,6 +4,7 @@
  * maximum by scanning the last `K` values. O(bins + K) per sample; tests and the benchmark compare
  * {@link SurprisalDetector} with it. Never use it on a hot path.
  */
+import { FORGET_BELOW } from './ewhistogram';
 import { DetectorPoint } from './pipeline';
 import { learnWidth, resolveSurprisalOptions, SurprisalOptions } from './surprisal';
 
@@ -12,6 +13,8 @@ export class NaiveSurprisal {
   private readonly warm: number[] = [];
   private bins = new Map<number, number>();
   private width = NaN;
+  private baseWidth = NaN;
+  private sinceTidy = 0;
   private readonly levels: number[] = [];
 
   constructor(options: SurprisalOptions = {}) {
@@ -27,6 +30,7 @@ export class NaiveSurprisal {
       this.warm.push(v);
       if (this.warm.length === o.warmup) {
         this.width = learnWidth(Float64Array.from(this.warm), o.bins);
+        this.baseWidth = this.width;
         this.warm.forEach((x) => this.learn(x));
       }
       return undefined;
@@ -47,7 +51,7 @@ export class NaiveSurprisal {
     const ceiling = -Math.log(o.smoothing / norm / (1 + o.maxBins));
     const level = Math.min(1, Math.max(0, surprisal / ceiling));
     const previous = this.levels.slice(-o.suppress);
-    const score = previous.length === 0 || level > Math.max(...previous) ? level : 0;
+    const score = previous.length === 0 || level > Math.max(...previous) + 1e-9 ? level : 0;
     this.levels.push(level);
     this.learn(v);
     return { statistic: surprisal, score, alert: score >= o.threshold };
@@ -69,5 +73,30 @@ export class NaiveSurprisal {
       k = Math.floor(v / this.width);
     }
     this.bins.set(k, (this.bins.get(k) ?? 0) + 1);
+    if (++this.sinceTidy === o.maxBins) {
+      this.sinceTidy = 0;
+      if (this.width > this.baseWidth) {
+        this.tidy();
+      }
+    }
+  }
+
+  private tidy(): void {
+    const sorted = () => [...this.bins.keys()].sort((a, b) => a - b);
+    for (const edge of [() => sorted()[0], () => sorted()[this.bins.size - 1]]) {
+      while (this.bins.size > 1 && this.bins.get(edge())! < FORGET_BELOW) {
+        this.bins.delete(edge());
+      }
+    }
+    const span = () => sorted()[this.bins.size - 1] - sorted()[0] + 1;
+    while (4 * span() <= this.o.maxBins && this.width > this.baseWidth) {
+      const split = new Map<number, number>();
+      for (const [key, c] of this.bins) {
+        split.set(2 * key, c / 2);
+        split.set(2 * key + 1, c / 2);
+      }
+      this.bins = split;
+      this.width /= 2;
+    }
   }
 }

@@ -32,18 +32,50 @@ describe('SurprisalDetector state', () => {
     [
       'a histogram wider than maxBins',
       {
-        histogram: { width: 1, lo: 0, counts: new Array(13).fill(1), g: 1, total: 13 },
+        histogram: { width: 1, lo: 0, counts: new Array(13).fill(1), g: 1, total: 13, baseWidth: 1, sinceTidy: 0 },
         recent: { values: [], ages: [] },
       },
     ],
     [
       'a negative count',
-      { histogram: { width: 1, lo: 0, counts: [1, -1], g: 1, total: 0 }, recent: { values: [], ages: [] } },
+      {
+        histogram: { width: 1, lo: 0, counts: [1, -1], g: 1, total: 0, baseWidth: 1, sinceTidy: 0 },
+        recent: { values: [], ages: [] },
+      },
     ],
-    ['a zero width', { histogram: { width: 0, lo: 0, counts: [1], g: 1, total: 1 }, recent: { values: [], ages: [] } }],
+    [
+      'a zero width',
+      {
+        histogram: { width: 0, lo: 0, counts: [1], g: 1, total: 1, baseWidth: 1, sinceTidy: 0 },
+        recent: { values: [], ages: [] },
+      },
+    ],
+    [
+      'a learned width above the current one',
+      {
+        histogram: { width: 1, lo: 0, counts: [1], g: 1, total: 1, baseWidth: 2, sinceTidy: 0 },
+        recent: { values: [], ages: [] },
+      },
+    ],
+    [
+      'a tidy-up counter past maxBins',
+      {
+        histogram: { width: 1, lo: 0, counts: [1], g: 1, total: 1, baseWidth: 1, sinceTidy: 12 },
+        recent: { values: [], ages: [] },
+      },
+    ],
     ['no state at all', null as unknown as SurprisalState],
   ])('rejects %s, naming detector.state', (_why, state) => {
     expect(() => new SurprisalDetector(OPTIONS, state)).toThrow(OptionError);
     expect(() => new SurprisalDetector(OPTIONS, state)).toThrow(/detector\.state|surprisal detector state/);
+  });
+
+  it('accepts a valid hand-written state (so the rejections above are about the one broken field)', () => {
+    const d = new SurprisalDetector(OPTIONS, {
+      histogram: { width: 1, lo: 0, counts: [5, 5], g: 1, total: 10, baseWidth: 1, sinceTidy: 11 },
+      recent: { values: [0.5, 0.2], ages: [4, 1] },
+    });
+    expect(d.width).toBe(1);
+    expect(d.push(0, 1.5)!.statistic).toBeCloseTo(Math.log((10 + 0.5 * 12) / (5 + 0.5)), 12);
   });
 });

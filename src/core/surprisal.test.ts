@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { OptionError } from './options';
-import { SeriesPipeline } from './pipeline';
+import { DetectorPoint, SeriesPipeline } from './pipeline';
 import {
   learnWidth,
   resolveSurprisalOptions,
@@ -143,6 +143,32 @@ describe('SurprisalDetector', () => {
     const points = run([...Array.from({ length: 500 }, () => 3), 3.5]);
     expect(points[499]!.statistic).toBeLessThan(0.1 * points[500]!.statistic);
     expect(points[500]!.alert).toBe(true);
+  });
+});
+
+describe('after a far outlier', () => {
+  it('forgets it, wins its resolution back, and then sees a shift that one coarse bin would hide', () => {
+    const r = seeded(5);
+    const d = new SurprisalDetector();
+    let learned = NaN;
+    let coarse = NaN;
+    let shift: DetectorPoint | undefined;
+    for (let i = 0; i < 20_000; i++) {
+      const noise = (r() + r() + r() - 1.5) * 2;
+      const p = d.push(i, i === 400 ? 1e9 : (i >= 19_000 ? 6 : 0) + noise);
+      if (i === 399) {
+        learned = d.width;
+      } else if (i === 400) {
+        coarse = d.width;
+      } else if (i === 19_000) {
+        shift = p;
+      }
+    }
+    // 1e9 over 64 bins: the width grew by about 2^27, so +6 would have stayed inside one bin.
+    expect(coarse / learned).toBeGreaterThan(1e7);
+    // Splitting stops once the span exceeds a quarter of maxBins (hysteresis against coarsen/split cycles).
+    expect(d.width).toBeLessThanOrEqual(2 * learned);
+    expect(shift?.alert).toBe(true);
   });
 });
 

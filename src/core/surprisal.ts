@@ -11,6 +11,9 @@ import { checkFinite, checkInteger, OptionError } from './options';
 import { DetectorPoint, SeriesDetector } from './pipeline';
 import { SlidingMax } from './slidingmax';
 
+/** Scores closer than this are equal for repeat suppression (the ceiling is cached to 1e-12 relative). */
+const TIE = 1e-9;
+
 /** Surprisal detector options as a user writes them. */
 export interface SurprisalOptions {
   /** Samples collected before the first score; the bin width is learned from them. Default 300. */
@@ -185,8 +188,9 @@ export class SurprisalDetector implements SeriesDetector {
     const ceiling = h.maxSurprisal(o.smoothing);
     const level = Math.min(1, Math.max(0, surprisal / ceiling));
     // Repeats of one event are not news: only a new maximum over the last K samples is reported. Compared
-    // as fractions of the ceiling, so that a run of empty-bin values counts as one while the mass grows.
-    const isNew = level > this.recent.max;
+    // as fractions of the ceiling, so that a run of empty-bin values counts as one while the mass grows,
+    // and by more than rounding (TIE), so that two equally surprising values are a tie however computed.
+    const isNew = level > this.recent.max + TIE;
     this.recent.push(level);
     h.add(v);
     const score = isNew ? level : 0;

@@ -39,10 +39,9 @@ function corpusScore(files: ScoredFile[], profile: CostProfile, threshold: numbe
   return files.reduce((sum, f) => sum + scoreFile(f, profile, threshold).score, 0);
 }
 
-/** Scores a corpus under one profile. */
-export function scoreProfile(files: ScoredFile[], profile: CostProfile): ProfileResult {
-  const best = optimizeThreshold(files, profile);
-  const perFile = files.map((f) => ({ name: f.name, ...scoreFile(f, profile, best.threshold) }));
+/** Scores a corpus under one profile at a given threshold (normalized against the same references). */
+export function scoreAtThreshold(files: ScoredFile[], profile: CostProfile, threshold: number): ProfileResult {
+  const perFile = files.map((f) => ({ name: f.name, ...scoreFile(f, profile, threshold) }));
   const raw = perFile.reduce((s, f) => s + f.score, 0);
   // Reference detectors are scored as defined, not re-optimized: on a small corpus "alert on every row" can
   // beat "never alert", and the null detector must stay the one that never detects.
@@ -51,7 +50,7 @@ export function scoreProfile(files: ScoredFile[], profile: CostProfile): Profile
   const span = perfect - nullScore;
   return {
     profile: profile.name,
-    threshold: best.threshold,
+    threshold,
     raw,
     null: nullScore,
     perfect,
@@ -61,6 +60,11 @@ export function scoreProfile(files: ScoredFile[], profile: CostProfile): Profile
     fp: perFile.reduce((s, f) => s + f.fp, 0),
     files: perFile.map(({ name, score, tp, fn, fp }) => ({ name, score, tp, fn, fp })),
   };
+}
+
+/** Scores a corpus under one profile at the threshold optimized over the whole corpus (NAB's way). */
+export function scoreProfile(files: ScoredFile[], profile: CostProfile): ProfileResult {
+  return scoreAtThreshold(files, profile, optimizeThreshold(files, profile).threshold);
 }
 
 /** Scores a corpus under every NAB profile. */

@@ -4,9 +4,18 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseCsv } from '../cli/csv';
-import { LeadSummary, leadTimes, LeadTime, ProfileResult, scoreCorpus, summarizeLeads } from './corpus';
+import { resolveSurprisalOptions } from '../core/surprisal';
+import {
+  LeadSummary,
+  leadTimes,
+  LeadTime,
+  ProfileResult,
+  scoreAtThreshold,
+  scoreCorpus,
+  summarizeLeads,
+} from './corpus';
 import { loadLabels } from './load';
-import { ScoredFile } from './nab';
+import { PROFILES, ScoredFile } from './nab';
 import { replaySeries, ReplayOptions } from './replay';
 
 /** The outcome of {@link evaluateCorpus}. */
@@ -15,6 +24,8 @@ export interface Evaluation {
   rows: number;
   windows: number;
   profiles: ProfileResult[];
+  /** The same profiles at the detector's own alert threshold (what a user gets without tuning). */
+  atAlertThreshold: ProfileResult[];
   /** Lead times at the standard profile's threshold, and their summary. */
   leadTimes: LeadTime[];
   lead: LeadSummary;
@@ -37,12 +48,15 @@ export function evaluateCorpus(dir: string, options: ReplayOptions = {}): Evalua
     files.push({ name, timestamps: series.timestamps, scores: columns.score, windows });
   }
   const profiles = scoreCorpus(files);
+  const alertThreshold = resolveSurprisalOptions(options.detector).threshold;
+  const atAlertThreshold = PROFILES.map((p) => scoreAtThreshold(files, p, alertThreshold));
   const lead = leadTimes(files, profiles[0].threshold, labels.points);
   return {
     files: files.length,
     rows,
     windows: lead.length,
     profiles,
+    atAlertThreshold,
     leadTimes: lead,
     lead: summarizeLeads(lead),
     problems,
