@@ -1,6 +1,7 @@
 import { Baseline } from './baseline';
 import { rollingEntropy } from './create';
 import { DetectorPoint, SeriesDetector, SeriesPipeline } from './pipeline';
+import { surprisalDetector } from './surprisal';
 import { noise, timestamps } from './testing';
 import { TrendTracker } from './trend';
 
@@ -47,6 +48,19 @@ describe('SeriesPipeline', () => {
 
     const restored = new SeriesPipeline({ entropy: { window: 10 }, baseline: { warmup: 5 } }, p.state());
     expect(restored.state()).toEqual(p.state());
+  });
+
+  it('a detector with state resumes after a restart exactly where it was', () => {
+    const options = { entropy: { window: 10 }, baseline: { warmup: 5 }, detector: surprisalDetector({ warmup: 50 }) };
+    const a = new SeriesPipeline(options);
+    for (let i = 0; i < 200; i++) {
+      a.push(t[i], v[i]);
+    }
+    const b = new SeriesPipeline(options, JSON.parse(JSON.stringify(a.state())));
+    for (let i = 200; i < 300; i++) {
+      expect(b.push(t[i], v[i]).detector).toEqual(a.push(t[i], v[i]).detector);
+    }
+    expect(() => new SeriesPipeline(options, { ...a.state(), detector: { bogus: true } })).toThrow(expect.objectContaining({ field: 'detector.state' }));
   });
 
   it('a skipped first sample yields an empty evaluation, not a crash', () => {

@@ -28,10 +28,12 @@ export interface SeriesDetector {
   readonly name: string;
   /** Called for each admitted sample; undefined while the detector is warming up. */
   push(t: number, v: number): DetectorPoint | undefined;
+  /** Plain-JSON state to persist, so that a restart does not warm up again (optional). */
+  state?(): unknown;
 }
 
-/** Makes a fresh detector for a new series. */
-export type DetectorFactory = () => SeriesDetector;
+/** Makes a detector for a series: fresh, or resumed from a state its `state()` returned (may throw if invalid). */
+export type DetectorFactory = (state?: unknown) => SeriesDetector;
 
 /** Options for a {@link SeriesPipeline}. */
 export interface SeriesPipelineOptions {
@@ -69,6 +71,8 @@ export interface SeriesPoint {
 export interface SeriesPipelineState {
   baseline: BaselineState;
   trend: Array<[number, number]>;
+  /** The detector's own state, when it has one. */
+  detector?: unknown;
 }
 
 export class SeriesPipeline {
@@ -85,7 +89,7 @@ export class SeriesPipeline {
     for (const [t, y] of state?.trend ?? []) {
       this.trend.push(t, y);
     }
-    this.detector = options.detector?.();
+    this.detector = options.detector?.(state?.detector);
   }
 
   /** Offers a sample; returns the evaluation after it (a skipped sample repeats the last evaluation's numbers). */
@@ -127,7 +131,12 @@ export class SeriesPipeline {
   }
 
   state(): SeriesPipelineState {
-    return { baseline: this.baseline.state(), trend: this.trend.points() };
+    const detector = this.detector?.state?.();
+    return {
+      baseline: this.baseline.state(),
+      trend: this.trend.points(),
+      ...(detector === undefined ? {} : { detector }),
+    };
   }
 }
 

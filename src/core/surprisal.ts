@@ -224,8 +224,8 @@ export class SurprisalDetector implements SeriesDetector {
 }
 
 /** A {@link DetectorFactory} for the pipeline: `new SeriesPipeline({ detector: surprisalDetector(opts) })`. */
-export function surprisalDetector(options: SurprisalOptions = {}): () => SurprisalDetector {
+export function surprisalDetector(options: SurprisalOptions = {}): (state?: unknown) => SurprisalDetector {
   // Validate once, up front, so a bad option fails at configuration time rather than on the first series.
   const resolved = resolveSurprisalOptions(options);
-  return () => new SurprisalDetector(resolved);
+  return (state?: unknown) => new SurprisalDetector(resolved, state as SurprisalState | undefined);
 }
