@@ -2,10 +2,12 @@
  * `health-entropy`: one binary, one subcommand per job.
  */
 import { CliIo, Command, UsageError } from './command';
+import { checkConfigCommand } from './commands/check-config';
+import { engineCommand } from './commands/engine';
 import { entropyCommand } from './commands/entropy';
 
 /** Every subcommand; later ones (engine, replay, score) register here. */
-export const COMMANDS: Command[] = [entropyCommand];
+export const COMMANDS: Command[] = [entropyCommand, engineCommand, checkConfigCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
