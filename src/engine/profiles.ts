@@ -15,8 +15,10 @@ export interface IndicatorProfile {
   /** Baseline warm-up complete; learning paused (anomaly open). */
   ready: boolean;
   frozen: boolean;
-  /** Last sample seen, ms since the epoch. */
+  /** Last sample admitted, ms since the epoch. */
   lastSampleMs: number | null;
+  /** Samples admitted since this process created or restored the series. */
+  admitted: number;
   /** Second detector, present only when configured. */
   surprisal?: number | null;
   anomalyScore?: number | null;
@@ -57,6 +59,7 @@ export function hostProfile(host: EngineHost): HostProfile {
       ready: p ? p.ready : s.pipeline.baseline.ready,
       frozen: p?.frozen ?? false,
       lastSampleMs: num(s.newestT),
+      admitted: s.pipeline.estimator.stats.admitted,
     };
     if (s.indicator.detector) {
       profile.surprisal = num(p?.detector?.statistic);
