@@ -85,6 +85,7 @@ export function buildServer(ctx: ServerContext): FastifyInstance {
   app.register(async (scope) => {
     // Remote write bodies are raw bytes; this parser applies in this scope only and checks nothing itself:
     // the handler decides 415/400 so that every refusal carries the same kind of sentence.
+    scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: ctx.remoteWrite.maxBodyBytes }, (_req, body, done) => done(null, body));
     scope.post('/api/v1/write', async (req, reply) => {
       if (!ctx.remoteWrite.enabled) {

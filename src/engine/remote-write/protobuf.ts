@@ -56,10 +56,15 @@ export class Reader {
   int64(): number {
     const start = this.pos;
     const v = this.varint();
-    if (this.pos - start === 10 && v >= 2 ** 63) {
-      return v - 2 ** 64;
+    if (this.pos - start < 10) {
+      return v;
     }
-    return v;
+    // Ten bytes: a negative number (or above 2^63); the float sum above has lost bits, so redo it exactly.
+    let big = 0n;
+    for (let i = 0; i < 10; i++) {
+      big |= BigInt(this.buf[start + i] & 0x7f) << BigInt(7 * i);
+    }
+    return Number(BigInt.asIntN(64, big));
   }
 
   /** Little-endian IEEE 754 double. */
