@@ -10,7 +10,7 @@ step() { printf '\n==> %s\n' "$*"; }
 fail=0
 
 # Debian packages the integration tests start for real. Installed when missing and we are root.
-DEBIAN_PACKAGES=()
+DEBIAN_PACKAGES=(prometheus)
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

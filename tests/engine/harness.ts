@@ -38,7 +38,7 @@ export class TestExporter {
   readonly incident = new Set<string>();
   private seed = 12345;
 
-  constructor(readonly hosts: string[]) {
+  constructor(public hosts: string[]) {
     this.server = createServer((req, res) => {
       this.scrapes++;
       const lines = ['# TYPE he_test_cpu gauge', '# TYPE he_test_mem gauge'];
