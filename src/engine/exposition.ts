@@ -2,11 +2,10 @@
  * `/metrics` for the entropy state, in the Prometheus text format (0.0.4).
  *
  * Rendering is the engine's hottest read path (100,000 series must render in well under a scrape timeout),
- * so it makes one pass over the series with one string per metric family, reuses each series' pre-escaped
- * label string, and leaves out values that are not defined yet rather than exporting NaN, which alert rules
- * would have to filter.
+ * so it writes bytes directly, reuses each series' pre-escaped label string, and formats numbers cheaply.
  */
-import { EngineState } from './state';
+import { EngineSeries } from './series';
+import { EngineHost, EngineState, HostPoint } from './state';
 
 interface Family {
   name: string;
@@ -33,77 +32,114 @@ const HOST_FAMILIES: Family[] = [
   { name: 'health_entropy_host_z', help: 'Host deviation divided by max(std, sigmaMin).' },
 ];
 
+/**
+ * Number formatting is most of the rendering cost: `String(x)` (shortest round trip) is about 4× slower than
+ * `toFixed`. Twelve decimals keep ≥ 9 significant digits for |x| ≥ 1e-3; smaller and huge values (a trend
+ * per second can be 1e-6) keep the exact form.
+ */
+export function formatSample(x: number): string {
+  const a = x < 0 ? -x : x;
+  if (a >= 1e-3 && a < 1e9) {
+    return x.toFixed(12);
+  }
+  return x === Infinity ? '+Inf' : x === -Infinity ? '-Inf' : String(x);
+}
+
 function header(f: Family): string {
   return `# HELP ${f.name} ${f.help}\n# TYPE ${f.name} gauge\n`;
 }
 
-/** Appends the entropy metric families of `state` to `out`. */
-export function renderState(state: EngineState, out: string[]): void {
-  let hn = '';
-  let bits = '';
-  let base = '';
-  let dev = '';
-  let z = '';
-  let trend = '';
-  let stat = '';
-  let score = '';
-  let hostScore = '';
-  let hostMax = '';
-  let hostBase = '';
-  let hostDev = '';
-  let hostZ = '';
+/**
+ * A growable byte buffer. Writing the exposition straight into bytes avoids building (and later encoding) a
+ * 40 MB string out of 600,000 pieces, which costs more than formatting the numbers.
+ */
+export class ExpositionWriter {
+  private buf = Buffer.allocUnsafe(1 << 16);
+  private o = 0;
+
+  private ensure(n: number): void {
+    if (this.o + n > this.buf.length) {
+      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.o + n));
+      this.buf.copy(next, 0, 0, this.o);
+      this.buf = next;
+    }
+  }
+
+  /** Appends text (UTF-8). */
+  text(s: string): void {
+    this.ensure(s.length * 3);
+    this.o += this.buf.write(s, this.o, 'utf8');
+  }
+
+  /** Appends `name{labels} value\n`; `labels` is already escaped. */
+  sample(name: string, labels: string, value: number): void {
+    const v = formatSample(value);
+    this.ensure(name.length + labels.length * 3 + v.length + 2);
+    this.o += this.buf.write(name, this.o, 'latin1');
+    this.o += this.buf.write(labels, this.o, 'utf8');
+    this.buf[this.o++] = 32;
+    this.o += this.buf.write(v, this.o, 'latin1');
+    this.buf[this.o++] = 10;
+  }
+
+  /** The bytes written so far (a view, not a copy). */
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.o);
+  }
+}
+
+type SeriesValue = (s: EngineSeries) => number;
+type HostValue = (h: HostPoint) => number;
+
+const SERIES_VALUES: SeriesValue[] = [
+  (s) => s.entropy,
+  (s) => (s.entropy === s.entropy ? s.pipeline.estimator.bits : NaN),
+  (s) => s.current?.baseline ?? NaN,
+  (s) => s.current?.deviation ?? NaN,
+  (s) => s.current?.z ?? NaN,
+  (s) => s.current?.trend ?? NaN,
+];
+const DETECTOR_VALUES: SeriesValue[] = [(s) => s.current?.detector?.statistic ?? NaN, (s) => s.current?.detector?.score ?? NaN];
+const HOST_VALUES: HostValue[] = [(h) => h.score, (h) => h.max, (h) => h.baseline.mean, (h) => h.baseline.deviation, (h) => h.baseline.z];
+
+/** Appends the entropy metric families of `state` (one family at a time, as the format requires). */
+export function renderState(state: EngineState, out: ExpositionWriter): void {
+  const series: EngineSeries[] = [];
+  const hosts: EngineHost[] = [];
   let detectors = false;
   for (const host of state.hosts.values()) {
+    if (host.last !== undefined) {
+      hosts.push(host);
+    }
     for (const s of host.series.values()) {
-      if (s.ended) {
-        continue;
-      }
-      const l = s.labels;
-      const e = s.entropy;
-      if (e === e) {
-        hn += `health_entropy${l} ${e}\n`;
-        bits += `health_entropy_bits${l} ${s.pipeline.estimator.bits}\n`;
-      }
-      const p = s.current;
-      if (p !== undefined) {
-        if (p.baseline === p.baseline) {
-          base += `health_entropy_baseline${l} ${p.baseline}\n`;
-        }
-        if (p.deviation === p.deviation) {
-          dev += `health_entropy_deviation${l} ${p.deviation}\n`;
-          z += `health_entropy_z${l} ${p.z}\n`;
-        }
-        if (p.trend === p.trend) {
-          trend += `health_entropy_trend${l} ${p.trend}\n`;
-        }
-        const d = p.detector;
-        if (d !== undefined) {
-          stat += `health_entropy_surprisal${l} ${d.statistic}\n`;
-          score += `health_entropy_anomaly_score${l} ${d.score}\n`;
-        }
-      }
-      detectors ||= s.indicator.detector !== undefined;
-    }
-    const h = host.last;
-    if (h !== undefined) {
-      const l = host.labels;
-      hostScore += `health_entropy_host${l} ${h.score}\n`;
-      hostMax += `health_entropy_host_max${l} ${h.max}\n`;
-      if (h.baseline.mean === h.baseline.mean) {
-        hostBase += `health_entropy_host_baseline${l} ${h.baseline.mean}\n`;
-      }
-      if (h.baseline.deviation === h.baseline.deviation) {
-        hostDev += `health_entropy_host_deviation${l} ${h.baseline.deviation}\n`;
-        hostZ += `health_entropy_host_z${l} ${h.baseline.z}\n`;
+      if (!s.ended) {
+        series.push(s);
+        detectors ||= s.indicator.detector !== undefined;
       }
     }
   }
-  const bodies = [hn, bits, base, dev, z, trend];
-  SERIES_FAMILIES.forEach((f, i) => out.push(header(f), bodies[i]));
-  // The detector families exist only when an indicator has a detector, so dashboards can test for them.
-  if (detectors) {
-    out.push(header(DETECTOR_FAMILIES[0]), stat, header(DETECTOR_FAMILIES[1]), score);
+  const families = detectors ? [...SERIES_FAMILIES, ...DETECTOR_FAMILIES] : SERIES_FAMILIES;
+  const values = detectors ? [...SERIES_VALUES, ...DETECTOR_VALUES] : SERIES_VALUES;
+  for (let f = 0; f < families.length; f++) {
+    const { name } = families[f];
+    const value = values[f];
+    out.text(header(families[f]));
+    for (const s of series) {
+      const v = value(s);
+      // Undefined values are left out rather than exported as NaN, which alert rules would have to filter.
+      if (v === v) {
+        out.sample(name, s.labels, v);
+      }
+    }
   }
-  const hostBodies = [hostScore, hostMax, hostBase, hostDev, hostZ];
-  HOST_FAMILIES.forEach((f, i) => out.push(header(f), hostBodies[i]));
+  for (let f = 0; f < HOST_FAMILIES.length; f++) {
+    const { name } = HOST_FAMILIES[f];
+    out.text(header(HOST_FAMILIES[f]));
+    for (const h of hosts) {
+      const v = HOST_VALUES[f](h.last as HostPoint);
+      if (v === v) {
+        out.sample(name, h.labels, v);
+      }
+    }
+  }
 }

@@ -4,7 +4,7 @@
  */
 import Fastify, { FastifyBaseLogger, FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
-import { renderState } from './exposition';
+import { ExpositionWriter, renderState } from './exposition';
 import { allProfiles, hostProfile } from './profiles';
 import { WriteResult } from './remote-write/receiver';
 import { EngineState } from './state';
@@ -51,12 +51,14 @@ export function buildServer(ctx: ServerContext): FastifyInstance {
 
   app.get('/metrics', async (_req, reply) => {
     const start = performance.now();
-    const out: string[] = [];
+    const out = new ExpositionWriter();
     renderState(ctx.state, out);
-    ctx.telemetry.render(out);
+    const own: string[] = [];
+    ctx.telemetry.render(own);
+    out.text(own.join(''));
     ctx.telemetry.renderDuration.set({}, (performance.now() - start) / 1000);
     reply.type('text/plain; version=0.0.4; charset=utf-8');
-    return out.join('');
+    return reply.send(out.bytes());
   });
 
   app.get('/api/v1/profiles', async (req, reply) => {
