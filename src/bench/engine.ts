@@ -42,7 +42,14 @@ function requests(series: number, perSeries: number, batches: number): Buffer[] 
       for (let k = 0; k < perSeries; k++) {
         samples.push([t + k * 15_000, ((s * 7 + b * perSeries + k) % 13) / 13]);
       }
-      list.push({ labels: [['__name__', 'm0'], ['instance', `host-${s}:9100`], ['job', 'node']], samples });
+      list.push({
+        labels: [
+          ['__name__', 'm0'],
+          ['instance', `host-${s}:9100`],
+          ['job', 'node'],
+        ],
+        samples,
+      });
     }
     t += perSeries * 15_000;
     out.push(snappy(encodeWriteRequest(list)));
@@ -55,7 +62,10 @@ function remoteWriteThroughput(): Record<string, number> {
   const PER = 10;
   const bodies = requests(SERIES, PER, 12);
   const state = newState(1, 1_000_000);
-  const receiver = new RemoteWriteReceiver(state, new Telemetry(), { maxDecompressedBytes: 1 << 30, bearerToken: undefined });
+  const receiver = new RemoteWriteReceiver(state, new Telemetry(), {
+    maxDecompressedBytes: 1 << 30,
+    bearerToken: undefined,
+  });
   // Warm-up: creates the series and fills their windows (60 samples), so the timed part is steady state.
   for (const body of bodies.slice(0, 6)) {
     receiver.handle(body, HEADERS);
@@ -134,12 +144,30 @@ function renderBench(): Record<string, number> {
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
     const lines: string[] = [];
-    for (const name of ['health_entropy', 'health_entropy_bits', 'health_entropy_baseline', 'health_entropy_deviation', 'health_entropy_z', 'health_entropy_trend']) {
+    for (const name of [
+      'health_entropy',
+      'health_entropy_bits',
+      'health_entropy_baseline',
+      'health_entropy_deviation',
+      'health_entropy_z',
+      'health_entropy_trend',
+    ]) {
       lines.push(`# HELP ${name} x`, `# TYPE ${name} gauge`);
       for (const host of state.hosts.values()) {
         for (const s of host.series.values()) {
           const p = s.current!;
-          const v = name === 'health_entropy' ? p.entropy : name === 'health_entropy_bits' ? p.bits : name === 'health_entropy_baseline' ? p.baseline : name === 'health_entropy_deviation' ? p.deviation : name === 'health_entropy_z' ? p.z : p.trend;
+          const v =
+            name === 'health_entropy'
+              ? p.entropy
+              : name === 'health_entropy_bits'
+                ? p.bits
+                : name === 'health_entropy_baseline'
+                  ? p.baseline
+                  : name === 'health_entropy_deviation'
+                    ? p.deviation
+                    : name === 'health_entropy_z'
+                      ? p.z
+                      : p.trend;
           lines.push(`${name}{host="${JSON.stringify(s.host).slice(1, -1)}",indicator="${s.indicator.name}"} ${v}`);
         }
       }

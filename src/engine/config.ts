@@ -52,7 +52,12 @@ export interface EngineConfig {
   /** Longest wait between poll retries while Prometheus is down. */
   maxBackoffMs: number;
   store: { path: string } | undefined;
-  remoteWrite: { enabled: boolean; maxBodyBytes: number; maxDecompressedBytes: number; bearerToken: string | undefined };
+  remoteWrite: {
+    enabled: boolean;
+    maxBodyBytes: number;
+    maxDecompressedBytes: number;
+    bearerToken: string | undefined;
+  };
   hostBaseline: BaselineOptions;
   maxSeries: number;
   logLevel: string;
@@ -73,13 +78,43 @@ export interface ConfigSources {
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-const TOP_KEYS = ['listen', 'prometheus', 'interval', 'persistInterval', 'staleness', 'maxBackoff', 'store', 'remoteWrite', 'defaults', 'hostBaseline', 'maxSeries', 'logLevel', 'indicators'];
-const ENTROPY_KEYS = ['estimator', 'window', 'minFill', 'maxAge', 'binning', 'bins', 'lo', 'hi', 'width', 'order', 'delay'];
+const TOP_KEYS = [
+  'listen',
+  'prometheus',
+  'interval',
+  'persistInterval',
+  'staleness',
+  'maxBackoff',
+  'store',
+  'remoteWrite',
+  'defaults',
+  'hostBaseline',
+  'maxSeries',
+  'logLevel',
+  'indicators',
+];
+const ENTROPY_KEYS = [
+  'estimator',
+  'window',
+  'minFill',
+  'maxAge',
+  'binning',
+  'bins',
+  'lo',
+  'hi',
+  'width',
+  'order',
+  'delay',
+];
 const SERIES_KEYS = [...ENTROPY_KEYS, 'hostLabel', 'weight', 'trendWindow', 'baseline'];
 const INDICATOR_KEYS = ['name', 'query', 'selector', ...SERIES_KEYS];
 
 /** Reads and validates a config file; throws {@link ConfigError} (or a file-system error for a missing file). */
-export function loadConfigFile(path: string, overrides: ConfigOverrides = {}, sources: ConfigSources = {}): EngineConfig {
+export function loadConfigFile(
+  path: string,
+  overrides: ConfigOverrides = {},
+  sources: ConfigSources = {}
+): EngineConfig {
   return parseConfig(readFileSync(path, 'utf8'), overrides, sources);
 }
 
@@ -98,17 +133,30 @@ export function parseConfig(text: string, overrides: ConfigOverrides = {}, sourc
 }
 
 /** Validates an already parsed document. */
-export function resolveConfig(doc: Record<string, unknown>, overrides: ConfigOverrides = {}, sources: ConfigSources = {}): EngineConfig {
+export function resolveConfig(
+  doc: Record<string, unknown>,
+  overrides: ConfigOverrides = {},
+  sources: ConfigSources = {}
+): EngineConfig {
   const env = sources.env ?? process.env;
   const readFile = sources.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
   const secret = (key: string, value: unknown) => readSecret(key, value, env, readFile);
   checkKeys('', doc, TOP_KEYS);
 
   const listen = parseListen(
-    overrides.listen !== undefined ? '--listen' : env.HEALTH_ENTROPY_LISTEN !== undefined ? 'HEALTH_ENTROPY_LISTEN' : 'listen',
+    overrides.listen !== undefined
+      ? '--listen'
+      : env.HEALTH_ENTROPY_LISTEN !== undefined
+        ? 'HEALTH_ENTROPY_LISTEN'
+        : 'listen',
     overrides.listen ?? env.HEALTH_ENTROPY_LISTEN ?? doc.listen ?? '127.0.0.1:9464'
   );
-  const logLevelKey = overrides.logLevel !== undefined ? '--log-level' : env.HEALTH_ENTROPY_LOG_LEVEL ? 'HEALTH_ENTROPY_LOG_LEVEL' : 'logLevel';
+  const logLevelKey =
+    overrides.logLevel !== undefined
+      ? '--log-level'
+      : env.HEALTH_ENTROPY_LOG_LEVEL
+        ? 'HEALTH_ENTROPY_LOG_LEVEL'
+        : 'logLevel';
   const logLevel = overrides.logLevel ?? env.HEALTH_ENTROPY_LOG_LEVEL ?? doc.logLevel ?? 'info';
   if (typeof logLevel !== 'string' || !LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(logLevelKey, `${logLevelKey} must be one of ${LOG_LEVELS.join(', ')}, got ${show(logLevel)}`);
@@ -131,36 +179,68 @@ export function resolveConfig(doc: Record<string, unknown>, overrides: ConfigOve
   const remoteWrite = {
     enabled: rw.enabled === undefined ? true : booleanAt('remoteWrite.enabled', rw.enabled),
     maxBodyBytes: sizeAt('remoteWrite.maxBodyBytes', rw.maxBodyBytes ?? '16MiB', 1024, 1024 ** 3),
-    maxDecompressedBytes: sizeAt('remoteWrite.maxDecompressedBytes', rw.maxDecompressedBytes ?? '64MiB', 1024, 4 * 1024 ** 3),
+    maxDecompressedBytes: sizeAt(
+      'remoteWrite.maxDecompressedBytes',
+      rw.maxDecompressedBytes ?? '64MiB',
+      1024,
+      4 * 1024 ** 3
+    ),
     bearerToken: rw.bearerToken === undefined ? undefined : secret('remoteWrite.bearerToken', rw.bearerToken),
   };
 
-  const hostBaseline = wrap(() => resolveBaselineOptions(mapAt('hostBaseline', doc.hostBaseline) as BaselineOptions, 'hostBaseline.'));
+  const hostBaseline = wrap(() =>
+    resolveBaselineOptions(mapAt('hostBaseline', doc.hostBaseline) as BaselineOptions, 'hostBaseline.')
+  );
   const defaults = mapAt('defaults', doc.defaults);
   checkKeys('defaults', defaults, SERIES_KEYS);
 
   if (!Array.isArray(doc.indicators) || doc.indicators.length === 0) {
-    throw new ConfigError('indicators', `indicators must be a non-empty list of indicators, got ${show(doc.indicators)}`);
+    throw new ConfigError(
+      'indicators',
+      `indicators must be a non-empty list of indicators, got ${show(doc.indicators)}`
+    );
   }
   const indicators = doc.indicators.map((item, i) => parseIndicator(`indicators[${i}]`, item, defaults, intervalMs));
   const seen = new Set<string>();
   indicators.forEach((ind, i) => {
     if (seen.has(ind.name)) {
-      throw new ConfigError(`indicators[${i}].name`, `indicators[${i}].name ${show(ind.name)} is used by an earlier indicator; names must be unique`);
+      throw new ConfigError(
+        `indicators[${i}].name`,
+        `indicators[${i}].name ${show(ind.name)} is used by an earlier indicator; names must be unique`
+      );
     }
     seen.add(ind.name);
     if (ind.query !== undefined && prometheus === undefined) {
-      throw new ConfigError('prometheus.url', `prometheus.url is required: indicators[${i}] (${ind.name}) has a query to poll`);
+      throw new ConfigError(
+        'prometheus.url',
+        `prometheus.url is required: indicators[${i}] (${ind.name}) has a query to poll`
+      );
     }
   });
-  return { listen, prometheus, intervalMs, persistIntervalMs, stalenessMs, maxBackoffMs, store, remoteWrite, hostBaseline, maxSeries, logLevel, indicators };
+  return {
+    listen,
+    prometheus,
+    intervalMs,
+    persistIntervalMs,
+    stalenessMs,
+    maxBackoffMs,
+    store,
+    remoteWrite,
+    hostBaseline,
+    maxSeries,
+    logLevel,
+    indicators,
+  };
 }
 
 function parseListen(key: string, value: unknown): { host: string; port: number } {
   const m = typeof value === 'string' ? /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value) : null;
   const port = m ? Number(m[3]) : NaN;
   if (!m || port > 65535) {
-    throw new ConfigError(key, `${key} must be host:port (e.g. 127.0.0.1:9464, :9464 or [::1]:9464), got ${show(value)}`);
+    throw new ConfigError(
+      key,
+      `${key} must be host:port (e.g. 127.0.0.1:9464, :9464 or [::1]:9464), got ${show(value)}`
+    );
   }
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
@@ -178,14 +258,20 @@ function parsePrometheus(value: unknown, secret: SecretReader): EngineConfig['pr
   try {
     parsed = new URL(url);
   } catch {
-    throw new ConfigError('prometheus.url', `prometheus.url must be an http(s) URL like http://prometheus:9090, got ${show(url)}`);
+    throw new ConfigError(
+      'prometheus.url',
+      `prometheus.url must be an http(s) URL like http://prometheus:9090, got ${show(url)}`
+    );
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new ConfigError('prometheus.url', `prometheus.url must use http or https, got ${show(url)}`);
   }
   const headers: Record<string, string> = {};
   if (p.bearerToken !== undefined && p.basicAuth !== undefined) {
-    throw new ConfigError('prometheus.basicAuth', 'prometheus.basicAuth and prometheus.bearerToken are exclusive: set one');
+    throw new ConfigError(
+      'prometheus.basicAuth',
+      'prometheus.basicAuth and prometheus.bearerToken are exclusive: set one'
+    );
   }
   if (p.bearerToken !== undefined) {
     headers.authorization = `Bearer ${secret('prometheus.bearerToken', p.bearerToken)}`;
@@ -197,7 +283,11 @@ function parsePrometheus(value: unknown, secret: SecretReader): EngineConfig['pr
     const password = secret('prometheus.basicAuth.password', b.password);
     headers.authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
   }
-  return { url: url.replace(/\/+$/, ''), timeoutMs: durationAt('prometheus.timeout', p.timeout ?? '10s', 100, 600_000), headers };
+  return {
+    url: url.replace(/\/+$/, ''),
+    timeoutMs: durationAt('prometheus.timeout', p.timeout ?? '10s', 100, 600_000),
+    headers,
+  };
 }
 
 /** `{env: NAME}` or `{file: PATH}`; an inline string is refused so that no secret is ever committed. */
@@ -215,7 +305,10 @@ function readSecret(key: string, value: unknown, env: NodeJS.ProcessEnv, readFil
     const name = stringAt(`${key}.env`, value.env);
     secret = env[name];
     if (secret === undefined || secret === '') {
-      throw new ConfigError(`${key}.env`, `${key}.env names the environment variable ${name}, which is not set or empty`);
+      throw new ConfigError(
+        `${key}.env`,
+        `${key}.env names the environment variable ${name}, which is not set or empty`
+      );
     }
   } else {
     const path = stringAt(`${key}.file`, value.file);
@@ -242,14 +335,22 @@ function wrap<T>(f: () => T): T {
   }
 }
 
-function parseIndicator(key: string, value: unknown, defaults: Record<string, unknown>, intervalMs: number): IndicatorConfig {
+function parseIndicator(
+  key: string,
+  value: unknown,
+  defaults: Record<string, unknown>,
+  intervalMs: number
+): IndicatorConfig {
   if (!isMap(value)) {
     throw new ConfigError(key, `${key} must be a map with name and query or selector, got ${show(value)}`);
   }
   checkKeys(key, value, INDICATOR_KEYS);
   const name = stringAt(`${key}.name`, value.name);
   if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name)) {
-    throw new ConfigError(`${key}.name`, `${key}.name must be letters, digits and _ (not starting with a digit), got ${show(name)}`);
+    throw new ConfigError(
+      `${key}.name`,
+      `${key}.name must be letters, digits and _ (not starting with a digit), got ${show(name)}`
+    );
   }
   if ((value.query === undefined) === (value.selector === undefined)) {
     throw new ConfigError(key, `${key} (${name}) must have exactly one of query (polled) and selector (remote write)`);
@@ -261,7 +362,10 @@ function parseIndicator(key: string, value: unknown, defaults: Record<string, un
     try {
       selector = parseSelector(text);
     } catch (e) {
-      throw new ConfigError(`${key}.selector`, `${key}.selector ${show(text)} is not a series selector: ${(e as Error).message}`);
+      throw new ConfigError(
+        `${key}.selector`,
+        `${key}.selector ${show(text)} is not a series selector: ${(e as Error).message}`
+      );
     }
   }
   const merged = { ...defaults, ...value };
@@ -292,6 +396,8 @@ function parseIndicator(key: string, value: unknown, defaults: Record<string, un
     }
   });
   const baselineKey = 'baseline' in value ? `${key}.baseline` : 'defaults.baseline';
-  const baseline = wrap(() => resolveBaselineOptions(mapAt(baselineKey, merged.baseline) as BaselineOptions, `${baselineKey}.`));
+  const baseline = wrap(() =>
+    resolveBaselineOptions(mapAt(baselineKey, merged.baseline) as BaselineOptions, `${baselineKey}.`)
+  );
   return { name, query, selector, hostLabel, weight, pipeline: { entropy: resolved, baseline, trendWindow } };
 }

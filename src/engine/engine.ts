@@ -44,19 +44,35 @@ export class Engine {
     });
     if (config.prometheus && config.indicators.some((i) => i.query !== undefined)) {
       const client = new PrometheusClient(config.prometheus);
-      this.poller = new PollSource(config.indicators, client, this.state, this.telemetry, logger.child({ component: 'poll' }), config);
+      this.poller = new PollSource(
+        config.indicators,
+        client,
+        this.state,
+        this.telemetry,
+        logger.child({ component: 'poll' }),
+        config
+      );
     }
     const receiver = new RemoteWriteReceiver(this.state, this.telemetry, config.remoteWrite, now);
-    this.telemetry.addGauge('health_entropy_series', 'Live host × indicator series.', (g) => g.set({}, this.state.size));
+    this.telemetry.addGauge('health_entropy_series', 'Live host × indicator series.', (g) =>
+      g.set({}, this.state.size)
+    );
     this.telemetry.addGauge('health_entropy_hosts', 'Live hosts.', (g) => g.set({}, this.state.hosts.size));
-    this.telemetry.addGauge('health_entropy_ready', '1 once the state is restored and a first evaluation ran.', (g) => g.set({}, this.ready ? 1 : 0));
-    this.telemetry.addGauge('process_resident_memory_bytes', 'Resident memory size in bytes.', (g) => g.set({}, process.memoryUsage.rss()));
+    this.telemetry.addGauge('health_entropy_ready', '1 once the state is restored and a first evaluation ran.', (g) =>
+      g.set({}, this.ready ? 1 : 0)
+    );
+    this.telemetry.addGauge('process_resident_memory_bytes', 'Resident memory size in bytes.', (g) =>
+      g.set({}, process.memoryUsage.rss())
+    );
     this.server = buildServer({
       state: this.state,
       telemetry: this.telemetry,
       logger,
       isReady: () => this.ready,
-      readiness: () => (this.phase === 'stopping' || this.phase === 'stopped' ? 'shutting down' : 'restoring state and running a first evaluation'),
+      readiness: () =>
+        this.phase === 'stopping' || this.phase === 'stopped'
+          ? 'shutting down'
+          : 'restoring state and running a first evaluation',
       remoteWrite: {
         enabled: config.remoteWrite.enabled,
         maxBodyBytes: config.remoteWrite.maxBodyBytes,
@@ -93,10 +109,15 @@ export class Engine {
         result = this.state.restore(snap.series, snap.hosts, this.now());
       } catch (e) {
         this.store.close();
-        throw new StoreError(`store.path ${c.store.path} holds a state this engine cannot restore: ${(e as Error).message}`);
+        throw new StoreError(
+          `store.path ${c.store.path} holds a state this engine cannot restore: ${(e as Error).message}`
+        );
       }
       this.poller?.resumeFromState();
-      this.logger.info({ path: c.store.path, ...result, hosts: this.state.hosts.size, savedAtMs: snap.savedAtMs }, 'state restored');
+      this.logger.info(
+        { path: c.store.path, ...result, hosts: this.state.hosts.size, savedAtMs: snap.savedAtMs },
+        'state restored'
+      );
     } else {
       this.logger.warn('no store.path: learned baselines will not survive a restart');
     }

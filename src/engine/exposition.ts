@@ -15,7 +15,10 @@ interface Family {
 const SERIES_FAMILIES: Family[] = [
   { name: 'health_entropy', help: 'Normalized entropy Hn in [0, 1] of the indicator window, per host and indicator.' },
   { name: 'health_entropy_bits', help: 'Entropy of the indicator window in bits.' },
-  { name: 'health_entropy_baseline', help: 'Learned normal Hn (exponentially weighted mean) the last value was judged against.' },
+  {
+    name: 'health_entropy_baseline',
+    help: 'Learned normal Hn (exponentially weighted mean) the last value was judged against.',
+  },
   { name: 'health_entropy_deviation', help: 'Hn minus its baseline (absent during the baseline warm-up).' },
   { name: 'health_entropy_z', help: 'Deviation divided by max(baseline std, sigmaMin).' },
   { name: 'health_entropy_trend', help: 'Least-squares slope of Hn per second over the last trendWindow evaluations.' },
@@ -99,8 +102,17 @@ const SERIES_VALUES: SeriesValue[] = [
   (s) => s.current?.z ?? NaN,
   (s) => s.current?.trend ?? NaN,
 ];
-const DETECTOR_VALUES: SeriesValue[] = [(s) => s.current?.detector?.statistic ?? NaN, (s) => s.current?.detector?.score ?? NaN];
-const HOST_VALUES: HostValue[] = [(h) => h.score, (h) => h.max, (h) => h.baseline.mean, (h) => h.baseline.deviation, (h) => h.baseline.z];
+const DETECTOR_VALUES: SeriesValue[] = [
+  (s) => s.current?.detector?.statistic ?? NaN,
+  (s) => s.current?.detector?.score ?? NaN,
+];
+const HOST_VALUES: HostValue[] = [
+  (h) => h.score,
+  (h) => h.max,
+  (h) => h.baseline.mean,
+  (h) => h.baseline.deviation,
+  (h) => h.baseline.z,
+];
 
 /** Appends the entropy metric families of `state` (one family at a time, as the format requires). */
 export function renderState(state: EngineState, out: ExpositionWriter): void {

@@ -61,7 +61,13 @@ export function stringAt(key: string, value: unknown): string {
 
 /** A number in `[min, max]`, optionally an integer. */
 export function numberAt(key: string, value: unknown, min: number, max: number, integer = false): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value < min ||
+    value > max ||
+    (integer && !Number.isInteger(value))
+  ) {
     const what = integer ? 'an integer' : 'a number';
     throw new ConfigError(key, `${key} must be ${what} from ${min} to ${max}, got ${show(value)}`);
   }
@@ -118,7 +124,15 @@ export function formatDuration(ms: number): string {
   return out || '0s';
 }
 
-const SIZE_UNITS: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, KB: 1000, MB: 1e6, GB: 1e9 };
+const SIZE_UNITS: Record<string, number> = {
+  B: 1,
+  KiB: 1024,
+  MiB: 1024 ** 2,
+  GiB: 1024 ** 3,
+  KB: 1000,
+  MB: 1e6,
+  GB: 1e9,
+};
 
 /** A byte size (`512KiB`, `16MiB`, or a plain integer of bytes) within `[min, max]`. */
 export function sizeAt(key: string, value: unknown, min: number, max: number): number {

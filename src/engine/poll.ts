@@ -42,7 +42,9 @@ export class PollSource {
     private readonly logger: Logger,
     private readonly options: PollOptions
   ) {
-    this.polls = indicators.filter((i) => i.query !== undefined).map((indicator) => ({ indicator, lastMs: undefined, failures: 0, retryAtMs: 0 }));
+    this.polls = indicators
+      .filter((i) => i.query !== undefined)
+      .map((indicator) => ({ indicator, lastMs: undefined, failures: 0, retryAtMs: 0 }));
   }
 
   /** Resumes after restored series: steps up to their newest sample were already seen. */
@@ -85,7 +87,8 @@ export class PollSource {
       for (let from = start; from <= evalMs; from += MAX_POINTS * step) {
         const to = Math.min(evalMs, from + (MAX_POINTS - 1) * step);
         const query = p.indicator.query as string;
-        const result = from === to ? await this.client.query(query, to) : await this.client.queryRange(query, from, to, step);
+        const result =
+          from === to ? await this.client.query(query, to) : await this.client.queryRange(query, from, to, step);
         this.ingest(p.indicator, result, nowMs);
         p.lastMs = to;
       }
@@ -103,7 +106,12 @@ export class PollSource {
       this.telemetry.sourceUp.set({ indicator: name }, 0);
       this.telemetry.pollDuration.observe({ indicator: name, result: 'error' }, (performance.now() - begin) / 1000);
       this.logger.warn(
-        { indicator: name, err: (e as Error).message, failures: p.failures, retryInMs: Math.round(p.retryAtMs - nowMs) },
+        {
+          indicator: name,
+          err: (e as Error).message,
+          failures: p.failures,
+          retryInMs: Math.round(p.retryAtMs - nowMs),
+        },
         'poll failed; will retry and backfill the gap'
       );
     }

@@ -46,7 +46,10 @@ export class PrometheusClient {
   async query(promql: string, timeMs: number): Promise<ResultSeries[]> {
     const data = await this.post('/api/v1/query', { query: promql, time: String(timeMs / 1000) });
     if (data.resultType !== 'vector') {
-      throw new PrometheusError(200, `the query must return an instant vector (one series per host), got a ${String(data.resultType)}`);
+      throw new PrometheusError(
+        200,
+        `the query must return an instant vector (one series per host), got a ${String(data.resultType)}`
+      );
     }
     return (data.result as Array<{ metric: Record<string, string>; value: [number, string] }>).map((r) => ({
       labels: r.metric,
@@ -82,7 +85,10 @@ export class PrometheusClient {
       });
     } catch (e) {
       const err = e as Error;
-      const why = err.name === 'TimeoutError' ? `timed out after ${this.options.timeoutMs} ms` : `${err.message}${err.cause ? ` (${String((err.cause as Error).message ?? err.cause)})` : ''}`;
+      const why =
+        err.name === 'TimeoutError'
+          ? `timed out after ${this.options.timeoutMs} ms`
+          : `${err.message}${err.cause ? ` (${String((err.cause as Error).message ?? err.cause)})` : ''}`;
       throw new PrometheusError(0, `${path}: ${why}`);
     }
     let body: { status?: string; data?: Record<string, unknown>; error?: string };
@@ -92,7 +98,10 @@ export class PrometheusClient {
       throw new PrometheusError(res.status, `${path}: HTTP ${res.status} with a body that is not JSON`);
     }
     if (!res.ok || body.status !== 'success' || typeof body.data !== 'object' || body.data === null) {
-      throw new PrometheusError(res.status, `${path}: HTTP ${res.status}: ${String(body.error ?? 'no error message').slice(0, 500)}`);
+      throw new PrometheusError(
+        res.status,
+        `${path}: HTTP ${res.status}: ${String(body.error ?? 'no error message').slice(0, 500)}`
+      );
     }
     return body.data;
   }

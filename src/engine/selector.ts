@@ -68,7 +68,9 @@ export function parseSelector(text: string): Selector {
     rest = rest.slice(1).trim();
   }
   if (rest !== '') {
-    throw new Error(`unexpected ${JSON.stringify(rest.slice(0, 20))} (only a metric name and {label matchers} are allowed)`);
+    throw new Error(
+      `unexpected ${JSON.stringify(rest.slice(0, 20))} (only a metric name and {label matchers} are allowed)`
+    );
   }
   // PromQL's rule: a selector must have at least one matcher that does not match the empty string, otherwise
   // it selects every series in existence.

@@ -15,7 +15,11 @@ indicators:
   - { name: lat, selector: 'probe_seconds', hostLabel: target, weight: 2, binning: adaptive }
 `;
 const TOKEN = 'secret-token';
-const HEADERS = { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy', authorization: `Bearer ${TOKEN}` };
+const HEADERS = {
+  'content-type': 'application/x-protobuf',
+  'content-encoding': 'snappy',
+  authorization: `Bearer ${TOKEN}`,
+};
 
 function engine(): Engine {
   const config = parseConfig(CONFIG, {}, { env: { RW_TOKEN: TOKEN } });
@@ -28,10 +32,15 @@ function write(e: Engine, series: EncodeSeries[] | Buffer, headers: Record<strin
 }
 
 const load = (instance: string, samples: Array<[number, number | 'stale']>): EncodeSeries => ({
-  labels: [['__name__', 'node_load1'], ['instance', instance], ['job', 'node']],
+  labels: [
+    ['__name__', 'node_load1'],
+    ['instance', instance],
+    ['job', 'node'],
+  ],
   samples,
 });
-const ramp = (n: number, t0 = 1000): Array<[number, number]> => Array.from({ length: n }, (_, i) => [t0 + i * 1000, (i % 3) / 3]);
+const ramp = (n: number, t0 = 1000): Array<[number, number]> =>
+  Array.from({ length: n }, (_, i) => [t0 + i * 1000, (i % 3) / 3]);
 
 describe('engine HTTP routes (fastify.inject)', () => {
   it('answers health, readiness, unknown routes with JSON', async () => {
@@ -82,7 +91,9 @@ describe('engine HTTP routes (fastify.inject)', () => {
     // No detector configured: no detector families.
     expect(text).not.toMatch(/health_entropy_surprisal/);
     for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) {
-      expect(line).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\["\\n])*",?)*\})? -?[0-9.e+-]+$|^[^ ]+ (NaN|[+-]Inf)$/);
+      expect(line).toMatch(
+        /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\["\\n])*",?)*\})? -?[0-9.e+-]+$|^[^ ]+ (NaN|[+-]Inf)$/
+      );
     }
   });
 
@@ -99,9 +110,33 @@ describe('engine HTTP routes (fastify.inject)', () => {
   it('matches by selector and host label, counting what it skips', async () => {
     const e = engine();
     await write(e, [
-      { labels: [['__name__', 'node_load1'], ['instance', 'x'], ['job', 'other']], samples: [[1, 1]] },
-      { labels: [['__name__', 'probe_seconds'], ['instance', 'x']], samples: [[1, 1]] },
-      { labels: [['__name__', 'probe_seconds'], ['target', 'web']], samples: [[1, 1], [1, 2], [0, 3], [2, NaN]] },
+      {
+        labels: [
+          ['__name__', 'node_load1'],
+          ['instance', 'x'],
+          ['job', 'other'],
+        ],
+        samples: [[1, 1]],
+      },
+      {
+        labels: [
+          ['__name__', 'probe_seconds'],
+          ['instance', 'x'],
+        ],
+        samples: [[1, 1]],
+      },
+      {
+        labels: [
+          ['__name__', 'probe_seconds'],
+          ['target', 'web'],
+        ],
+        samples: [
+          [1, 1],
+          [1, 2],
+          [0, 3],
+          [2, NaN],
+        ],
+      },
     ]);
     const skipped = (reason: string) => e.telemetry.skipped.get({ source: 'remote_write', reason });
     expect(skipped('unmatched')).toBe(1);
@@ -116,7 +151,12 @@ describe('engine HTTP routes (fastify.inject)', () => {
     ['no token', { ...HEADERS, authorization: '' }, 401, /bearer token/],
     ['wrong token', { ...HEADERS, authorization: 'Bearer nope' }, 401, /bearer token/],
     ['wrong content type', { ...HEADERS, 'content-type': 'application/json' }, 415, /application\/x-protobuf/],
-    ['remote write 2.0', { ...HEADERS, 'content-type': 'application/x-protobuf;proto=io.prometheus.write.v2.Request' }, 415, /1\.0/],
+    [
+      'remote write 2.0',
+      { ...HEADERS, 'content-type': 'application/x-protobuf;proto=io.prometheus.write.v2.Request' },
+      415,
+      /1\.0/,
+    ],
     ['no encoding', { ...HEADERS, 'content-encoding': '' }, 415, /snappy/],
     ['gzip encoding', { ...HEADERS, 'content-encoding': 'gzip' }, 415, /snappy/],
   ])('refuses %s', async (_name, headers, status, message) => {
@@ -132,7 +172,12 @@ describe('engine HTTP routes (fastify.inject)', () => {
     ['snappy of garbage', snappy(Buffer.from([0x0a, 0xff, 0xff, 0x03])), 400, /WriteRequest: length/],
     ['a label-less series', snappy(Buffer.from([0x0a, 0x00])), 400, /no labels/],
     ['a body above maxBodyBytes', Buffer.alloc(65 * 1024, 1), 413, /too large/i],
-    ['a declared size above maxDecompressedBytes', Buffer.from([0x80, 0x80, 0x80, 0x80, 0x01, 0x00]), 413, /maxDecompressedBytes/],
+    [
+      'a declared size above maxDecompressedBytes',
+      Buffer.from([0x80, 0x80, 0x80, 0x80, 0x01, 0x00]),
+      413,
+      /maxDecompressedBytes/,
+    ],
   ])('answers %s with a 4xx JSON error', async (_name, body, status, message) => {
     const res = await write(engine(), body);
     expect(res.statusCode).toBe(status);
@@ -148,9 +193,16 @@ describe('engine HTTP routes (fastify.inject)', () => {
       fc.uint8Array({ maxLength: 2000 }).map((b) => Buffer.from(b)),
       fc.uint8Array({ maxLength: 2000 }).map((b) => snappy(Buffer.from(b))),
       fc
-        .tuple(fc.array(fc.tuple(fc.string(), fc.string()), { maxLength: 3 }), fc.nat(), fc.integer({ min: 0, max: 255 }))
+        .tuple(
+          fc.array(fc.tuple(fc.string(), fc.string()), { maxLength: 3 }),
+          fc.nat(),
+          fc.integer({ min: 0, max: 255 })
+        )
         .map(([labels, at, byte]) => {
-          const raw = encodeWriteRequest([{ labels: [['__name__', 'node_load1'], ...labels], samples: [[1, 2]] }, { labels: [], samples: [] }]);
+          const raw = encodeWriteRequest([
+            { labels: [['__name__', 'node_load1'], ...labels], samples: [[1, 2]] },
+            { labels: [], samples: [] },
+          ]);
           raw[at % raw.length] = byte;
           return snappy(raw);
         })
@@ -191,9 +243,11 @@ describe('engine over a real socket', () => {
     const base = `http://${e.address}`;
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     const body = snappy(encodeWriteRequest([load('a:9100', ramp(6))]));
-    const res = await fetch(`${base}/api/v1/write`, { method: 'POST', headers: HEADERS, body });
+    const res = await fetch(`${base}/api/v1/write`, { method: 'POST', headers: HEADERS, body: new Uint8Array(body) });
     expect(res.status).toBe(204);
-    expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/^health_entropy\{host="a:9100",indicator="load"\} /m);
+    expect(await (await fetch(`${base}/metrics`)).text()).toMatch(
+      /^health_entropy\{host="a:9100",indicator="load"\} /m
+    );
     await Promise.all([e.stop(), e.stop()]);
     await e.stop();
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();

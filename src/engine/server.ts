@@ -19,7 +19,11 @@ export interface ServerContext {
   isReady(): boolean;
   /** Why not ready, for `/readyz`. */
   readiness(): string;
-  remoteWrite: { enabled: boolean; maxBodyBytes: number; handle(body: Buffer, headers: Record<string, string | string[] | undefined>): WriteResult };
+  remoteWrite: {
+    enabled: boolean;
+    maxBodyBytes: number;
+    handle(body: Buffer, headers: Record<string, string | string[] | undefined>): WriteResult;
+  };
 }
 
 /** Builds the Fastify app (not listening; `app.listen` or `app.inject` it). */
@@ -71,7 +75,9 @@ export function buildServer(ctx: ServerContext): FastifyInstance {
     }
     const host = ctx.state.hosts.get(query.host);
     if (!host) {
-      return reply.code(404).send({ error: `no host ${JSON.stringify(query.host.slice(0, 200))} (hosts appear with their first sample)` });
+      return reply
+        .code(404)
+        .send({ error: `no host ${JSON.stringify(query.host.slice(0, 200))} (hosts appear with their first sample)` });
     }
     return { hosts: [hostProfile(host)] };
   });
@@ -88,7 +94,11 @@ export function buildServer(ctx: ServerContext): FastifyInstance {
     // Remote write bodies are raw bytes; this parser applies in this scope only and checks nothing itself:
     // the handler decides 415/400 so that every refusal carries the same kind of sentence.
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: ctx.remoteWrite.maxBodyBytes }, (_req, body, done) => done(null, body));
+    scope.addContentTypeParser(
+      '*',
+      { parseAs: 'buffer', bodyLimit: ctx.remoteWrite.maxBodyBytes },
+      (_req, body, done) => done(null, body)
+    );
     scope.post('/api/v1/write', async (req, reply) => {
       if (!ctx.remoteWrite.enabled) {
         return reply.code(404).send({ error: 'the remote-write receiver is disabled (remoteWrite.enabled: false)' });

@@ -13,8 +13,17 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function state(): EngineState {
-  const c = parseConfig('defaults: { window: 4, baseline: { warmup: 2 } }\nindicators: [{ name: cpu, selector: up }, { name: mem, selector: mem }]', {}, { env: {} });
-  return new EngineState({ indicators: c.indicators, hostBaseline: c.hostBaseline, stalenessMs: 60_000, maxSeries: 100 });
+  const c = parseConfig(
+    'defaults: { window: 4, baseline: { warmup: 2 } }\nindicators: [{ name: cpu, selector: up }, { name: mem, selector: mem }]',
+    {},
+    { env: {} }
+  );
+  return new EngineState({
+    indicators: c.indicators,
+    hostBaseline: c.hostBaseline,
+    stalenessMs: 60_000,
+    maxSeries: 100,
+  });
 }
 
 function fill(s: EngineState): void {
@@ -73,7 +82,11 @@ describe('Store', () => {
   it('refuses a file that is not SQLite, and leaves it untouched', () => {
     const path = join(dir, 'state.db');
     writeFileSync(path, 'this is my shopping list\n'.repeat(100));
-    expect(() => Store.open(path)).toThrow(new StoreError(`store.path ${path} is not a SQLite database or is corrupt; move it away to start afresh — it is left untouched`));
+    expect(() => Store.open(path)).toThrow(
+      new StoreError(
+        `store.path ${path} is not a SQLite database or is corrupt; move it away to start afresh — it is left untouched`
+      )
+    );
     expect(readFileSync(path, 'utf8')).toBe('this is my shopping list\n'.repeat(100));
   });
 

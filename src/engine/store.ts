@@ -73,11 +73,15 @@ export class Store {
           );
         }
         if (version > SCHEMA_VERSION) {
-          throw new StoreError(`store.path ${path} has schema version ${version}, newer than this engine's ${SCHEMA_VERSION}; upgrade the engine`);
+          throw new StoreError(
+            `store.path ${path} has schema version ${version}, newer than this engine's ${SCHEMA_VERSION}; upgrade the engine`
+          );
         }
         const check = db.pragma('quick_check', { simple: true });
         if (check !== 'ok') {
-          throw new StoreError(`store.path ${path} is corrupt (${String(check).slice(0, 200)}); move it away to start afresh — it is left untouched`);
+          throw new StoreError(
+            `store.path ${path} is corrupt (${String(check).slice(0, 200)}); move it away to start afresh — it is left untouched`
+          );
         }
       }
       db.pragma('journal_mode = WAL');
@@ -98,7 +102,9 @@ export class Store {
       }
       const code = (e as { code?: string }).code;
       if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
-        throw new StoreError(`store.path ${path} is not a SQLite database or is corrupt; move it away to start afresh — it is left untouched`);
+        throw new StoreError(
+          `store.path ${path} is not a SQLite database or is corrupt; move it away to start afresh — it is left untouched`
+        );
       }
       throw new StoreError(`store.path ${path} cannot be used: ${(e as Error).message}`);
     }
@@ -108,7 +114,9 @@ export class Store {
   /** Replaces the stored snapshot with `snap`, atomically. */
   save(snap: StoreSnapshot): void {
     const db = this.db;
-    const insertSeries = db.prepare('INSERT INTO series (indicator, host, pipeline, times, vals) VALUES (?, ?, ?, ?, ?)');
+    const insertSeries = db.prepare(
+      'INSERT INTO series (indicator, host, pipeline, times, vals) VALUES (?, ?, ?, ?, ?)'
+    );
     const insertHost = db.prepare('INSERT INTO hosts (host, baseline) VALUES (?, ?)');
     db.transaction(() => {
       db.exec('DELETE FROM series; DELETE FROM hosts;');
@@ -134,7 +142,13 @@ export class Store {
       } catch {
         throw new StoreError(`${what} has a damaged state (not JSON)`);
       }
-      series.push({ indicator: r.indicator, host: r.host, pipeline, times: fromBlob(r.times, what), values: fromBlob(r.vals, what) });
+      series.push({
+        indicator: r.indicator,
+        host: r.host,
+        pipeline,
+        times: fromBlob(r.times, what),
+        values: fromBlob(r.vals, what),
+      });
     }
     const hosts: HostSnapshot[] = [];
     for (const row of this.db.prepare('SELECT host, baseline FROM hosts').iterate()) {
@@ -145,7 +159,8 @@ export class Store {
         throw new StoreError(`host ${r.host} in ${this.path} has a damaged baseline (not JSON)`);
       }
     }
-    const saved = this.db.prepare("SELECT value FROM meta WHERE key = 'savedAtMs'").get() as { value: string } | undefined;
+    const saved = this.db.prepare("SELECT value FROM meta WHERE key = 'savedAtMs'").get() as
+      { value: string } | undefined;
     return { series, hosts, savedAtMs: saved ? Number(saved.value) : NaN };
   }
 

@@ -107,20 +107,44 @@ export class Histogram implements Metric {
 
 /** Every engine metric, in one place so that names and help texts are reviewed together. */
 export class Telemetry {
-  readonly ingested = new Counter('health_entropy_samples_ingested_total', 'Samples admitted into a window, by source.');
+  readonly ingested = new Counter(
+    'health_entropy_samples_ingested_total',
+    'Samples admitted into a window, by source.'
+  );
   readonly skipped = new Counter(
     'health_entropy_samples_skipped_total',
     'Samples not admitted, by source and reason (invalid, duplicate, out_of_order, stale_marker, series_limit, no_host_label).'
   );
   readonly sourceUp = new Gauge('health_entropy_source_up', '1 when the last poll of the indicator succeeded, else 0.');
-  readonly pollDuration = new Histogram('health_entropy_poll_duration_seconds', 'Duration of one poll of one indicator, by result.');
-  readonly requestDuration = new Histogram('health_entropy_http_request_duration_seconds', 'HTTP request duration, by route and status code.');
-  readonly remoteWriteRequests = new Counter('health_entropy_remote_write_requests_total', 'Remote-write requests, by status code.');
-  readonly storeWrites = new Counter('health_entropy_store_writes_total', 'Store snapshots written, by result (ok, error).');
-  readonly storeDuration = new Histogram('health_entropy_store_write_duration_seconds', 'Duration of one store snapshot.');
-  readonly lastPersist = new Gauge('health_entropy_store_last_success_timestamp_seconds', 'Time of the last successful store snapshot.');
+  readonly pollDuration = new Histogram(
+    'health_entropy_poll_duration_seconds',
+    'Duration of one poll of one indicator, by result.'
+  );
+  readonly requestDuration = new Histogram(
+    'health_entropy_http_request_duration_seconds',
+    'HTTP request duration, by route and status code.'
+  );
+  readonly remoteWriteRequests = new Counter(
+    'health_entropy_remote_write_requests_total',
+    'Remote-write requests, by status code.'
+  );
+  readonly storeWrites = new Counter(
+    'health_entropy_store_writes_total',
+    'Store snapshots written, by result (ok, error).'
+  );
+  readonly storeDuration = new Histogram(
+    'health_entropy_store_write_duration_seconds',
+    'Duration of one store snapshot.'
+  );
+  readonly lastPersist = new Gauge(
+    'health_entropy_store_last_success_timestamp_seconds',
+    'Time of the last successful store snapshot.'
+  );
   readonly evaluations = new Counter('health_entropy_evaluations_total', 'Host evaluations run (one per interval).');
-  readonly renderDuration = new Gauge('health_entropy_metrics_render_seconds', 'Duration of the previous /metrics rendering.');
+  readonly renderDuration = new Gauge(
+    'health_entropy_metrics_render_seconds',
+    'Duration of the previous /metrics rendering.'
+  );
   private readonly extra: Metric[] = [];
 
   /** Adds a gauge read at render time (series counts, process memory). */

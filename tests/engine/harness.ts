@@ -77,7 +77,11 @@ export interface TestEngine extends RunningProcess {
 }
 
 /** Writes `config` (YAML) to a temp dir and starts `health-entropy engine` on `port`, waiting for /readyz. */
-export async function startEngine(config: string, port: number, dir = mkdtempSync(join(tmpdir(), 'he-engine-'))): Promise<TestEngine> {
+export async function startEngine(
+  config: string,
+  port: number,
+  dir = mkdtempSync(join(tmpdir(), 'he-engine-'))
+): Promise<TestEngine> {
   const file = join(dir, 'engine.yaml');
   writeFileSync(file, config);
   const proc = await startProcess(
@@ -116,14 +120,28 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
 }
 
 /** Prometheus range query over `[startMs, endMs]`; series keyed by the `host` label. */
-export async function promRange(url: string, query: string, startMs: number, endMs: number, stepMs: number): Promise<Map<string, Array<[number, number]>>> {
-  const params = new URLSearchParams({ query, start: String(startMs / 1000), end: String(endMs / 1000), step: String(stepMs / 1000) });
-  const body = await getJson<{ data: { result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> } }>(
-    `${url}/api/v1/query_range?${params}`
-  );
+export async function promRange(
+  url: string,
+  query: string,
+  startMs: number,
+  endMs: number,
+  stepMs: number
+): Promise<Map<string, Array<[number, number]>>> {
+  const params = new URLSearchParams({
+    query,
+    start: String(startMs / 1000),
+    end: String(endMs / 1000),
+    step: String(stepMs / 1000),
+  });
+  const body = await getJson<{
+    data: { result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> };
+  }>(`${url}/api/v1/query_range?${params}`);
   const out = new Map<string, Array<[number, number]>>();
   for (const r of body.data.result) {
-    out.set(r.metric.host, r.values.map(([t, v]) => [Math.round(t * 1000), Number(v)]));
+    out.set(
+      r.metric.host,
+      r.values.map(([t, v]) => [Math.round(t * 1000), Number(v)])
+    );
   }
   return out;
 }

@@ -133,16 +133,18 @@ describe('engine polling a real Prometheus', () => {
     // The host score is the weighted mean of the indicators (weights 1 and 3) at the same evaluation.
     const a = await waitFor('a consistent host-a profile', async () => {
       const h = (await profiles()).get('host-a')!;
-      return h.evaluatedAtMs === h.indicators.cpu.lastSampleMs && h.evaluatedAtMs === h.indicators.mem.lastSampleMs ? h : undefined;
+      return h.evaluatedAtMs === h.indicators.cpu.lastSampleMs && h.evaluatedAtMs === h.indicators.mem.lastSampleMs
+        ? h
+        : undefined;
     });
     expect(a.score).toBeCloseTo((a.indicators.cpu.entropy! + 3 * a.indicators.mem.entropy!) / 4, 12);
   });
 
   it('is scraped by Prometheus, and health_entropy can be queried back', async () => {
     const result = await waitFor('health_entropy in Prometheus', async () => {
-      const body = await getJson<{ data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } }>(
-        `${prometheus.url}/api/v1/query?query=${encodeURIComponent('health_entropy{indicator="cpu"}')}`
-      );
+      const body = await getJson<{
+        data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+      }>(`${prometheus.url}/api/v1/query?query=${encodeURIComponent('health_entropy{indicator="cpu"}')}`);
       return body.data.result.length === 2 ? body.data.result : undefined;
     });
     expect(result.map((r) => r.metric.host).sort()).toEqual(['host-a', 'host-b']);
@@ -150,7 +152,9 @@ describe('engine polling a real Prometheus', () => {
       expect(Number(r.value[1])).toBeGreaterThanOrEqual(0);
       expect(Number(r.value[1])).toBeLessThanOrEqual(1);
     }
-    const hostZ = await getJson<{ data: { result: unknown[] } }>(`${prometheus.url}/api/v1/query?query=health_entropy_host_z`);
+    const hostZ = await getJson<{ data: { result: unknown[] } }>(
+      `${prometheus.url}/api/v1/query?query=health_entropy_host_z`
+    );
     expect(hostZ.data.result.length).toBe(2);
   });
 

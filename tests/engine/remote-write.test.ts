@@ -129,11 +129,15 @@ indicators: [{ name: cpu, query: he_test_cpu }]
     exporter.hosts = ['host-a'];
     await waitFor('host-b cpu to leave the outputs', async () => {
       const p = await profiles();
-      return p.get('host-b')?.indicators.cpu === undefined && p.get('host-a')?.indicators.cpu !== undefined ? true : undefined;
+      return p.get('host-b')?.indicators.cpu === undefined && p.get('host-a')?.indicators.cpu !== undefined
+        ? true
+        : undefined;
     });
     const metrics = await (await fetch(`${engine!.url}/metrics`)).text();
     expect(metrics).not.toMatch(/^health_entropy\{host="host-b",indicator="cpu"\}/m);
     expect(metrics).toMatch(/^health_entropy\{host="host-a",indicator="cpu"\}/m);
-    expect(metrics).toMatch(/^health_entropy_samples_skipped_total\{reason="stale_marker",source="remote_write"\} [1-9]/m);
+    expect(metrics).toMatch(
+      /^health_entropy_samples_skipped_total\{reason="stale_marker",source="remote_write"\} [1-9]/m
+    );
   });
 });

@@ -16,8 +16,8 @@ function varint(out: number[], v: number): void {
     // int64 two's complement: 10 bytes.
     let big = BigInt.asUintN(64, BigInt(v));
     for (let i = 0; i < 9; i++) {
-      out.push(Number(big & 0x7fn) | 0x80);
-      big >>= 7n;
+      out.push(Number(big & BigInt(0x7f)) | 0x80);
+      big >>= BigInt(7);
     }
     out.push(Number(big));
     return;

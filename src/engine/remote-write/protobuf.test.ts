@@ -21,7 +21,10 @@ const sample = fc.tuple(
   fc.integer({ min: -(2 ** 53) + 1, max: 2 ** 53 - 1 }),
   fc.oneof(fc.double(), fc.constant<'stale'>('stale'))
 );
-const series = fc.record({ labels: fc.array(label, { minLength: 1, maxLength: 5 }), samples: fc.array(sample, { maxLength: 5 }) });
+const series = fc.record({
+  labels: fc.array(label, { minLength: 1, maxLength: 5 }),
+  samples: fc.array(sample, { maxLength: 5 }),
+});
 
 describe('remote-write protobuf decoder', () => {
   it('round-trips what the encoder writes (labels, NaN, ±Inf, negative timestamps, stale markers)', () => {
@@ -36,9 +39,27 @@ describe('remote-write protobuf decoder', () => {
   it('gives equal keys to equal label sets and different keys to different ones', () => {
     const keys: string[] = [];
     const buf = encodeWriteRequest([
-      { labels: [['__name__', 'up'], ['instance', 'a']], samples: [] },
-      { labels: [['__name__', 'up'], ['instance', 'b']], samples: [] },
-      { labels: [['__name__', 'up'], ['instance', 'a']], samples: [] },
+      {
+        labels: [
+          ['__name__', 'up'],
+          ['instance', 'a'],
+        ],
+        samples: [],
+      },
+      {
+        labels: [
+          ['__name__', 'up'],
+          ['instance', 'b'],
+        ],
+        samples: [],
+      },
+      {
+        labels: [
+          ['__name__', 'up'],
+          ['instance', 'a'],
+        ],
+        samples: [],
+      },
     ]);
     decodeWriteRequest(buf, { series: (k) => keys.push(k), sample: () => undefined });
     expect(keys[0]).toBe(keys[2]);
@@ -88,20 +109,25 @@ describe('remote-write protobuf decoder', () => {
 
   it('never throws anything but ProtobufError on mutated valid messages', () => {
     fc.assert(
-      fc.property(fc.array(series, { minLength: 1, maxLength: 4 }), fc.nat(), fc.integer({ min: 0, max: 255 }), (input, at, byte) => {
-        const buf = encodeWriteRequest(input);
-        buf[at % buf.length] = byte;
-        try {
-          decode(buf);
-        } catch (e) {
-          expect(e).toBeInstanceOf(ProtobufError);
+      fc.property(
+        fc.array(series, { minLength: 1, maxLength: 4 }),
+        fc.nat(),
+        fc.integer({ min: 0, max: 255 }),
+        (input, at, byte) => {
+          const buf = encodeWriteRequest(input);
+          buf[at % buf.length] = byte;
+          try {
+            decode(buf);
+          } catch (e) {
+            expect(e).toBeInstanceOf(ProtobufError);
+          }
+          try {
+            decode(buf.subarray(0, at % buf.length));
+          } catch (e) {
+            expect(e).toBeInstanceOf(ProtobufError);
+          }
         }
-        try {
-          decode(buf.subarray(0, at % buf.length));
-        } catch (e) {
-          expect(e).toBeInstanceOf(ProtobufError);
-        }
-      }),
+      ),
       { numRuns: 1000 }
     );
   });

@@ -60,7 +60,7 @@ export class Reader {
       return v;
     }
     // Ten bytes: a negative number (or above 2^63); the float sum above has lost bits, so redo it exactly.
-    let big = 0n;
+    let big = BigInt(0);
     for (let i = 0; i < 10; i++) {
       big |= BigInt(this.buf[start + i] & 0x7f) << BigInt(7 * i);
     }
@@ -162,8 +162,14 @@ function decodeLabel(r: Reader, end: number): [string, string] {
 
 function isStaleMarker(buf: Uint8Array, p: number): boolean {
   return (
-    buf[p] === 0x02 && buf[p + 1] === 0 && buf[p + 2] === 0 && buf[p + 3] === 0 &&
-    buf[p + 4] === 0 && buf[p + 5] === 0 && buf[p + 6] === 0xf0 && buf[p + 7] === 0x7f
+    buf[p] === 0x02 &&
+    buf[p + 1] === 0 &&
+    buf[p + 2] === 0 &&
+    buf[p + 3] === 0 &&
+    buf[p + 4] === 0 &&
+    buf[p + 5] === 0 &&
+    buf[p + 6] === 0xf0 &&
+    buf[p + 7] === 0x7f
   );
 }
 

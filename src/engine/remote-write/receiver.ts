@@ -69,13 +69,21 @@ export class RemoteWriteReceiver {
         return { status: 401, error: 'missing or wrong bearer token (remoteWrite.bearerToken is configured)' };
       }
     }
-    const [type, ...params] = header(headers, 'content-type').split(';').map((s) => s.trim());
+    const [type, ...params] = header(headers, 'content-type')
+      .split(';')
+      .map((s) => s.trim());
     if (type.toLowerCase() !== 'application/x-protobuf') {
-      return { status: 415, error: `content-type must be application/x-protobuf (remote write 1.0), got ${JSON.stringify(type.slice(0, 100))}` };
+      return {
+        status: 415,
+        error: `content-type must be application/x-protobuf (remote write 1.0), got ${JSON.stringify(type.slice(0, 100))}`,
+      };
     }
     const proto = params.find((p) => p.startsWith('proto='));
     if (proto !== undefined && proto !== 'proto=prometheus.WriteRequest') {
-      return { status: 415, error: `only remote write 1.0 (proto=prometheus.WriteRequest) is supported, got ${JSON.stringify(proto.slice(0, 100))}` };
+      return {
+        status: 415,
+        error: `only remote write 1.0 (proto=prometheus.WriteRequest) is supported, got ${JSON.stringify(proto.slice(0, 100))}`,
+      };
     }
     const encoding = header(headers, 'content-encoding').toLowerCase();
     if (encoding !== 'snappy') {
@@ -90,7 +98,10 @@ export class RemoteWriteReceiver {
     } catch (e) {
       const tooBig = /too big/.test((e as Error).message);
       return tooBig
-        ? { status: 413, error: `decompressed body exceeds remoteWrite.maxDecompressedBytes (${this.options.maxDecompressedBytes} bytes)` }
+        ? {
+            status: 413,
+            error: `decompressed body exceeds remoteWrite.maxDecompressedBytes (${this.options.maxDecompressedBytes} bytes)`,
+          }
         : { status: 400, error: 'body is not valid snappy block-format data' };
     }
     return this.apply(raw);
