@@ -54,8 +54,9 @@ export const engineCommand: Command = {
     const logger = pino({ level: config.logLevel, base: { service: 'health-entropy-engine' } });
     const engine = new Engine(config, logger);
     let signals = 0;
+    let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
     const done = new Promise<number>((resolve) => {
-      const onSignal = (signal: NodeJS.Signals) => {
+      onSignal = (signal: NodeJS.Signals) => {
         signals++;
         if (signals > 1) {
           // A second signal means "now": the first stop is still persisting; exit without waiting for it.
@@ -81,6 +82,8 @@ export const engineCommand: Command = {
       logger.fatal({ err: message }, 'engine failed to start');
       io.err(`health-entropy engine: ${message}\n`);
       await engine.stop();
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
       return 1;
     }
     return done;
