@@ -7,8 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { BaselineOptions, EntropyOptions, OptionError, resolveBaselineOptions, resolveEntropyOptions } from '../core';
-import { DetectorFactory, SeriesPipelineOptions } from '../core/pipeline';
+import { BaselineOptions, resolveBaselineOptions } from '../core';
+import { parseListen, parsePrometheus, readSecret } from './config-sources';
 import {
   booleanAt,
   checkKeys,
@@ -21,26 +21,10 @@ import {
   sizeAt,
   stringAt,
 } from './fields';
-import { parseSelector, Selector } from './selector';
+import { IndicatorConfig, parseIndicator, SERIES_KEYS, wrap } from './indicator-config';
 
 export { ConfigError } from './fields';
-
-/** One health indicator: where its series come from and how its entropy is computed. */
-export interface IndicatorConfig {
-  name: string;
-  /** PromQL polled every interval (one series per host), or undefined for remote write. */
-  query: string | undefined;
-  /** Series selector for remote-write samples, or undefined for polling. */
-  selector: Selector | undefined;
-  /** Label that names the host (default `instance`). */
-  hostLabel: string;
-  /** Weight in the host aggregate. */
-  weight: number;
-  /** What each series' {@link SeriesPipeline} is built with (entropy options are already validated). */
-  pipeline: SeriesPipelineOptions;
-  /** Optional second detector (surprisal); not configurable from YAML yet, set by code. */
-  detector?: DetectorFactory;
-}
+export type { IndicatorConfig } from './indicator-config';
 
 /** Everything the engine needs, validated. Durations in milliseconds, sizes in bytes. */
 export interface EngineConfig {
@@ -93,21 +77,6 @@ const TOP_KEYS = [
   'logLevel',
   'indicators',
 ];
-const ENTROPY_KEYS = [
-  'estimator',
-  'window',
-  'minFill',
-  'maxAge',
-  'binning',
-  'bins',
-  'lo',
-  'hi',
-  'width',
-  'order',
-  'delay',
-];
-const SERIES_KEYS = [...ENTROPY_KEYS, 'hostLabel', 'weight', 'trendWindow', 'baseline'];
-const INDICATOR_KEYS = ['name', 'query', 'selector', ...SERIES_KEYS];
 
 /** Reads and validates a config file; throws {@link ConfigError} (or a file-system error for a missing file). */
 export function loadConfigFile(
@@ -231,173 +200,4 @@ export function resolveConfig(
     logLevel,
     indicators,
   };
-}
-
-function parseListen(key: string, value: unknown): { host: string; port: number } {
-  const m = typeof value === 'string' ? /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value) : null;
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) {
-    throw new ConfigError(
-      key,
-      `${key} must be host:port (e.g. 127.0.0.1:9464, :9464 or [::1]:9464), got ${show(value)}`
-    );
-  }
-  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
-}
-
-type SecretReader = (key: string, value: unknown) => string;
-
-function parsePrometheus(value: unknown, secret: SecretReader): EngineConfig['prometheus'] {
-  if (value === undefined) {
-    return undefined;
-  }
-  const p = mapAt('prometheus', value);
-  checkKeys('prometheus', p, ['url', 'timeout', 'bearerToken', 'basicAuth']);
-  const url = stringAt('prometheus.url', p.url);
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new ConfigError(
-      'prometheus.url',
-      `prometheus.url must be an http(s) URL like http://prometheus:9090, got ${show(url)}`
-    );
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new ConfigError('prometheus.url', `prometheus.url must use http or https, got ${show(url)}`);
-  }
-  const headers: Record<string, string> = {};
-  if (p.bearerToken !== undefined && p.basicAuth !== undefined) {
-    throw new ConfigError(
-      'prometheus.basicAuth',
-      'prometheus.basicAuth and prometheus.bearerToken are exclusive: set one'
-    );
-  }
-  if (p.bearerToken !== undefined) {
-    headers.authorization = `Bearer ${secret('prometheus.bearerToken', p.bearerToken)}`;
-  }
-  if (p.basicAuth !== undefined) {
-    const b = mapAt('prometheus.basicAuth', p.basicAuth);
-    checkKeys('prometheus.basicAuth', b, ['username', 'password']);
-    const user = stringAt('prometheus.basicAuth.username', b.username);
-    const password = secret('prometheus.basicAuth.password', b.password);
-    headers.authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-  }
-  return {
-    url: url.replace(/\/+$/, ''),
-    timeoutMs: durationAt('prometheus.timeout', p.timeout ?? '10s', 100, 600_000),
-    headers,
-  };
-}
-
-/** `{env: NAME}` or `{file: PATH}`; an inline string is refused so that no secret is ever committed. */
-function readSecret(key: string, value: unknown, env: NodeJS.ProcessEnv, readFile: (p: string) => string): string {
-  const allowed = `${key} must be {env: VARIABLE} or {file: PATH} (secrets are not accepted inline)`;
-  if (!isMap(value)) {
-    throw new ConfigError(key, `${allowed}, got ${typeof value === 'string' ? 'an inline string' : show(value)}`);
-  }
-  checkKeys(key, value, ['env', 'file']);
-  if ((value.env === undefined) === (value.file === undefined)) {
-    throw new ConfigError(key, `${allowed}: set exactly one of env and file`);
-  }
-  let secret: string | undefined;
-  if (value.env !== undefined) {
-    const name = stringAt(`${key}.env`, value.env);
-    secret = env[name];
-    if (secret === undefined || secret === '') {
-      throw new ConfigError(
-        `${key}.env`,
-        `${key}.env names the environment variable ${name}, which is not set or empty`
-      );
-    }
-  } else {
-    const path = stringAt(`${key}.file`, value.file);
-    try {
-      secret = readFile(path).trim();
-    } catch (e) {
-      throw new ConfigError(`${key}.file`, `${key}.file ${show(path)} cannot be read: ${(e as Error).message}`);
-    }
-    if (secret === '') {
-      throw new ConfigError(`${key}.file`, `${key}.file ${show(path)} is empty`);
-    }
-  }
-  return secret;
-}
-
-function wrap<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof OptionError) {
-      throw new ConfigError(e.field, e.message);
-    }
-    throw e;
-  }
-}
-
-function parseIndicator(
-  key: string,
-  value: unknown,
-  defaults: Record<string, unknown>,
-  intervalMs: number
-): IndicatorConfig {
-  if (!isMap(value)) {
-    throw new ConfigError(key, `${key} must be a map with name and query or selector, got ${show(value)}`);
-  }
-  checkKeys(key, value, INDICATOR_KEYS);
-  const name = stringAt(`${key}.name`, value.name);
-  if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name)) {
-    throw new ConfigError(
-      `${key}.name`,
-      `${key}.name must be letters, digits and _ (not starting with a digit), got ${show(name)}`
-    );
-  }
-  if ((value.query === undefined) === (value.selector === undefined)) {
-    throw new ConfigError(key, `${key} (${name}) must have exactly one of query (polled) and selector (remote write)`);
-  }
-  const query = value.query === undefined ? undefined : stringAt(`${key}.query`, value.query);
-  let selector: Selector | undefined;
-  if (value.selector !== undefined) {
-    const text = stringAt(`${key}.selector`, value.selector);
-    try {
-      selector = parseSelector(text);
-    } catch (e) {
-      throw new ConfigError(
-        `${key}.selector`,
-        `${key}.selector ${show(text)} is not a series selector: ${(e as Error).message}`
-      );
-    }
-  }
-  const merged = { ...defaults, ...value };
-  const at = (k: string) => (k in value ? `${key}.${k}` : `defaults.${k}`);
-  const hostLabel = stringAt(at('hostLabel'), merged.hostLabel ?? 'instance');
-  const weight = numberAt(at('weight'), merged.weight ?? 1, 0, 1e9);
-  const trendWindow = numberAt(at('trendWindow'), merged.trendWindow ?? 10, 2, 10_000, true);
-  const entropy: Record<string, unknown> = {};
-  for (const k of ENTROPY_KEYS) {
-    if (merged[k] !== undefined && k !== 'maxAge') {
-      entropy[k] = merged[k];
-    }
-  }
-  if (merged.maxAge !== undefined) {
-    entropy.maxAgeMs = durationAt(at('maxAge'), merged.maxAge, intervalMs, 365 * 86_400_000);
-  }
-  // Report the key where the user wrote it: the indicator if set there, else defaults.
-  const resolved = wrap(() => {
-    try {
-      return resolveEntropyOptions(entropy as EntropyOptions, `${key}.`);
-    } catch (e) {
-      if (e instanceof OptionError) {
-        const field = e.field.slice(key.length + 1);
-        const where = field === 'maxAgeMs' ? at('maxAge') : at(field);
-        throw new OptionError(where, e.message.split(e.field).join(where));
-      }
-      throw e;
-    }
-  });
-  const baselineKey = 'baseline' in value ? `${key}.baseline` : 'defaults.baseline';
-  const baseline = wrap(() =>
-    resolveBaselineOptions(mapAt(baselineKey, merged.baseline) as BaselineOptions, `${baselineKey}.`)
-  );
-  return { name, query, selector, hostLabel, weight, pipeline: { entropy: resolved, baseline, trendWindow } };
 }
