@@ -52,7 +52,7 @@ beforeAll(async () => {
         };
       } else {
         const [start, end, step] = ['start', 'end', 'step'].map((k) => Number(form.get(k)) * 1000);
-        const values = [];
+        const values: Array<[number, string]> = [];
         for (let t = start; t <= end; t += step) {
           values.push([t / 1000, value(t)]);
         }
