@@ -2,7 +2,7 @@
  * `/metrics` for the entropy state, in the Prometheus text format (0.0.4).
  *
  * Rendering is the engine's hottest read path (100,000 series must render in well under a scrape timeout),
- * so it writes bytes directly, reuses each series' pre-escaped label string, and formats numbers cheaply.
+ * so it reuses each series' pre-escaped label string and formats numbers cheaply.
  */
 import { EngineSeries } from './series';
 import { EngineHost, EngineState, HostPoint } from './state';
@@ -53,41 +53,36 @@ function header(f: Family): string {
 }
 
 /**
- * A growable byte buffer. Writing the exposition straight into bytes avoids building (and later encoding) a
- * 40 MB string out of 600,000 pieces, which costs more than formatting the numbers.
+ * Collects the exposition. Measured on the 100,000-series benchmark, appending to one string per family (V8
+ * ropes) and encoding once at the end beat writing each piece into a growing Buffer: every `Buffer.write`
+ * is a native call, three per line.
  */
 export class ExpositionWriter {
-  private buf = Buffer.allocUnsafe(1 << 16);
-  private o = 0;
+  private readonly parts: string[] = [];
+  private current = '';
 
-  private ensure(n: number): void {
-    if (this.o + n > this.buf.length) {
-      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.o + n));
-      this.buf.copy(next, 0, 0, this.o);
-      this.buf = next;
-    }
-  }
-
-  /** Appends text (UTF-8). */
+  /** Appends text. */
   text(s: string): void {
-    this.ensure(s.length * 3);
-    this.o += this.buf.write(s, this.o, 'utf8');
+    this.flush();
+    this.parts.push(s);
   }
 
   /** Appends `name{labels} value\n`; `labels` is already escaped. */
   sample(name: string, labels: string, value: number): void {
-    const v = formatSample(value);
-    this.ensure(name.length + labels.length * 3 + v.length + 2);
-    this.o += this.buf.write(name, this.o, 'latin1');
-    this.o += this.buf.write(labels, this.o, 'utf8');
-    this.buf[this.o++] = 32;
-    this.o += this.buf.write(v, this.o, 'latin1');
-    this.buf[this.o++] = 10;
+    this.current += `${name}${labels} ${formatSample(value)}\n`;
   }
 
-  /** The bytes written so far (a view, not a copy). */
+  /** The exposition as UTF-8 bytes. */
   bytes(): Buffer {
-    return this.buf.subarray(0, this.o);
+    this.flush();
+    return Buffer.from(this.parts.join(''));
+  }
+
+  private flush(): void {
+    if (this.current !== '') {
+      this.parts.push(this.current);
+      this.current = '';
+    }
   }
 }
 
