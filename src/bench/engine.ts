@@ -5,7 +5,6 @@
  *
  * Run: `npm run build:node && node --expose-gc -e "require('./lib/bench/engine').benchEngine().then(r => console.log(JSON.stringify(r, null, 1)))"`
  */
-import pino from 'pino';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { SeriesPipeline } from '../core';
@@ -17,6 +16,10 @@ import { RemoteWriteReceiver } from '../engine/remote-write/receiver';
 import { EngineState } from '../engine/state';
 import { Telemetry } from '../engine/telemetry';
 import { uncompress } from 'snappyjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Store } from '../engine/store';
 
 const HEADERS = { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy' };
 
@@ -175,7 +178,16 @@ function renderBench(): Record<string, number> {
     Buffer.from(lines.join('\n'));
     naive.push(performance.now() - t0);
   }
+  // The store snapshot of the same state: the event loop is blocked while it is written.
+  const dir = mkdtempSync(join(tmpdir(), 'he-bench-'));
+  const store = Store.open(join(dir, 'state.db'));
+  const s0 = performance.now();
+  store.save({ ...state.snapshot(), savedAtMs: Date.now() });
+  const storeMs = performance.now() - s0;
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
   return {
+    storeSnapshotMs100kSeries: Math.round(storeMs),
     metricsRenderMs100kSeries: Math.round(median(times)),
     metricsRenderBytes100kSeries: bytes,
     referenceNaiveRenderMs100kSeries: Math.round(median(naive)),
@@ -218,6 +230,5 @@ function memoryBench(): Record<string, number> {
 
 /** Runs the engine benchmarks; figures are plain numbers keyed by what and unit. */
 export async function benchEngine(): Promise<Record<string, number>> {
-  void pino; // the logger is not part of any timed path
   return { ...remoteWriteThroughput(), ...renderBench(), ...memoryBench() };
 }

@@ -13,9 +13,20 @@ export interface SeriesSnapshot {
   indicator: string;
   host: string;
   pipeline: SeriesPipelineState;
+  /** Fingerprint of the options the state was learned with (see {@link optionsFingerprint}). */
+  options: string;
   /** The window's admitted samples, oldest first. */
   times: number[];
   values: number[];
+}
+
+/**
+ * The options a learned state depends on. A baseline learned with other bins or another window means
+ * something else, so a state whose fingerprint differs is not restored (its raw samples still are).
+ */
+export function optionsFingerprint(indicator: IndicatorConfig): string {
+  const { entropy, baseline, trendWindow } = indicator.pipeline;
+  return JSON.stringify({ entropy, baseline, trendWindow });
 }
 
 /** Escapes a Prometheus label value (backslash, quote, newline). */
@@ -29,6 +40,8 @@ export class EngineSeries {
   readonly labels: string;
   /** Wall-clock time of the last sample received, for the staleness period. */
   lastSeenMs: number;
+  /** Restored from a snapshot learned with the same options. */
+  readonly compatible: boolean;
   /** Set by a Prometheus stale marker: the series ended; hidden from outputs until a new sample arrives. */
   ended = false;
   private readonly times: Float64Array;
@@ -43,7 +56,12 @@ export class EngineSeries {
     nowMs: number,
     snapshot?: SeriesSnapshot
   ) {
-    this.pipeline = new SeriesPipeline({ ...indicator.pipeline, detector: indicator.detector }, snapshot?.pipeline);
+    // Same options: resume the learned state. Changed options: relearn from the raw window samples.
+    this.compatible = snapshot !== undefined && snapshot.options === optionsFingerprint(indicator);
+    this.pipeline = new SeriesPipeline(
+      { ...indicator.pipeline, detector: indicator.detector },
+      this.compatible ? snapshot?.pipeline : undefined
+    );
     this.labels = `{host="${escapeLabel(host)}",indicator="${indicator.name}"}`;
     this.lastSeenMs = nowMs;
     const w = this.pipeline.estimator.options.window;
@@ -53,7 +71,12 @@ export class EngineSeries {
       // Refill the window without learning: the baseline already saw these samples before the restart.
       const n = Math.min(snapshot.times.length, snapshot.values.length);
       for (let i = 0; i < n; i++) {
-        this.pipeline.estimator.push(snapshot.times[i], snapshot.values[i]);
+        // Compatible: refill the window without learning (the baseline saw these samples before the restart).
+        if (this.compatible) {
+          this.pipeline.estimator.push(snapshot.times[i], snapshot.values[i]);
+        } else {
+          this.pipeline.push(snapshot.times[i], snapshot.values[i]);
+        }
         this.remember(snapshot.times[i], snapshot.values[i]);
       }
     }
@@ -112,6 +135,13 @@ export class EngineSeries {
       times.push(this.times[slot]);
       values.push(this.values[slot]);
     }
-    return { indicator: this.indicator.name, host: this.host, pipeline: this.pipeline.state(), times, values };
+    return {
+      indicator: this.indicator.name,
+      host: this.host,
+      pipeline: this.pipeline.state(),
+      options: optionsFingerprint(this.indicator),
+      times,
+      values,
+    };
   }
 }

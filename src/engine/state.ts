@@ -157,11 +157,17 @@ export class EngineState {
   }
 
   /**
-   * Restores persisted state. Series of indicators no longer configured are left out (returned as `dropped`);
+   * Restores persisted state. Series of indicators no longer configured are left out (`dropped`); series whose
+   * options changed keep their raw window but relearn their baseline (`relearning`);
    * `nowMs` starts their staleness clock, so a series that never comes back still leaves in time.
    */
-  restore(series: SeriesSnapshot[], hosts: HostSnapshot[], nowMs: number): { restored: number; dropped: number } {
+  restore(
+    series: SeriesSnapshot[],
+    hosts: HostSnapshot[],
+    nowMs: number
+  ): { restored: number; dropped: number; relearning: number } {
     let restored = 0;
+    let relearning = 0;
     let dropped = 0;
     for (const h of hosts) {
       this.hosts.set(h.host, new EngineHost(h.host, this.options.hostBaseline, h.baseline));
@@ -177,7 +183,9 @@ export class EngineState {
         host = new EngineHost(snap.host, this.options.hostBaseline);
         this.hosts.set(snap.host, host);
       }
-      host.series.set(ind.name, new EngineSeries(ind, snap.host, nowMs, snap));
+      const s = new EngineSeries(ind, snap.host, nowMs, snap);
+      host.series.set(ind.name, s);
+      relearning += s.compatible ? 0 : 1;
       this.seriesCount++;
       restored++;
     }
@@ -186,6 +194,6 @@ export class EngineState {
         this.hosts.delete(name);
       }
     }
-    return { restored, dropped };
+    return { restored, dropped, relearning };
   }
 }

@@ -49,7 +49,7 @@ describe('Store', () => {
     reopened.close();
     expect(snap.savedAtMs).toBe(42);
     const restored = state();
-    expect(restored.restore(snap.series, snap.hosts, 0)).toEqual({ restored: 3, dropped: 0 });
+    expect(restored.restore(snap.series, snap.hosts, 0)).toEqual({ restored: 3, dropped: 0, relearning: 0 });
     expect(restored.snapshot()).toEqual(s.snapshot());
     // Same entropy now, and the same evaluation after the next sample.
     const cpu = restored.indicators.get('cpu')!;
@@ -76,7 +76,28 @@ describe('Store', () => {
     fill(s);
     const snap = s.snapshot();
     snap.series[0] = { ...snap.series[0], indicator: 'gone' };
-    expect(state().restore(snap.series, snap.hosts, 0)).toEqual({ restored: 2, dropped: 1 });
+    expect(state().restore(snap.series, snap.hosts, 0)).toEqual({ restored: 2, dropped: 1, relearning: 0 });
+  });
+
+  it('relearns, from the kept raw samples, a series whose options changed', () => {
+    const s = state();
+    fill(s);
+    const snap = s.snapshot();
+    const c = parseConfig(
+      'defaults: { window: 4, bins: 4 }\nindicators: [{ name: cpu, selector: up }, { name: mem, selector: mem }]',
+      {},
+      { env: {} }
+    );
+    const changed = new EngineState({
+      indicators: c.indicators,
+      hostBaseline: c.hostBaseline,
+      stalenessMs: 60_000,
+      maxSeries: 100,
+    });
+    expect(changed.restore(snap.series, snap.hosts, 0)).toEqual({ restored: 3, dropped: 0, relearning: 3 });
+    const back = changed.hosts.get('a')!.series.get('cpu')!;
+    expect(back.snapshot().values).toEqual(s.hosts.get('a')!.series.get('cpu')!.snapshot().values);
+    expect(back.pipeline.baseline.state().count).toBe(1); // learned afresh from the 4 kept samples (W = 4)
   });
 
   it('refuses a file that is not SQLite, and leaves it untouched', () => {

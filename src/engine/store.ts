@@ -89,7 +89,8 @@ export class Store {
       db.pragma('synchronous = NORMAL');
       db.exec(`
         CREATE TABLE IF NOT EXISTS series (
-          indicator TEXT NOT NULL, host TEXT NOT NULL, pipeline TEXT NOT NULL, times BLOB NOT NULL, vals BLOB NOT NULL,
+          indicator TEXT NOT NULL, host TEXT NOT NULL, pipeline TEXT NOT NULL, options TEXT NOT NULL,
+          times BLOB NOT NULL, vals BLOB NOT NULL,
           PRIMARY KEY (indicator, host));
         CREATE TABLE IF NOT EXISTS hosts (host TEXT PRIMARY KEY, baseline TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`);
@@ -115,13 +116,20 @@ export class Store {
   save(snap: StoreSnapshot): void {
     const db = this.db;
     const insertSeries = db.prepare(
-      'INSERT INTO series (indicator, host, pipeline, times, vals) VALUES (?, ?, ?, ?, ?)'
+      'INSERT INTO series (indicator, host, pipeline, options, times, vals) VALUES (?, ?, ?, ?, ?, ?)'
     );
     const insertHost = db.prepare('INSERT INTO hosts (host, baseline) VALUES (?, ?)');
     db.transaction(() => {
       db.exec('DELETE FROM series; DELETE FROM hosts;');
       for (const s of snap.series) {
-        insertSeries.run(s.indicator, s.host, JSON.stringify(s.pipeline), f64Blob(s.times), f64Blob(s.values));
+        insertSeries.run(
+          s.indicator,
+          s.host,
+          JSON.stringify(s.pipeline),
+          s.options,
+          f64Blob(s.times),
+          f64Blob(s.values)
+        );
       }
       for (const h of snap.hosts) {
         insertHost.run(h.host, JSON.stringify(h.baseline));
@@ -133,8 +141,15 @@ export class Store {
   /** Reads the stored snapshot (empty for a new store); a damaged row is a {@link StoreError} naming it. */
   load(): StoreSnapshot {
     const series: SeriesSnapshot[] = [];
-    for (const row of this.db.prepare('SELECT indicator, host, pipeline, times, vals FROM series').iterate()) {
-      const r = row as { indicator: string; host: string; pipeline: string; times: Buffer; vals: Buffer };
+    for (const row of this.db.prepare('SELECT indicator, host, pipeline, options, times, vals FROM series').iterate()) {
+      const r = row as {
+        indicator: string;
+        host: string;
+        pipeline: string;
+        options: string;
+        times: Buffer;
+        vals: Buffer;
+      };
       const what = `series ${r.indicator}/${r.host} in ${this.path}`;
       let pipeline: SeriesSnapshot['pipeline'];
       try {
@@ -146,6 +161,7 @@ export class Store {
         indicator: r.indicator,
         host: r.host,
         pipeline,
+        options: r.options,
         times: fromBlob(r.times, what),
         values: fromBlob(r.vals, what),
       });
