@@ -12,9 +12,13 @@ import { PollSource } from './poll';
 import { PrometheusClient } from './prometheus';
 import { RemoteWriteReceiver } from './remote-write/receiver';
 import { buildServer } from './server';
+import { EngineSeries } from './series';
 import { EngineState } from './state';
 import { Store, StoreError } from './store';
 import { Telemetry } from './telemetry';
+
+/** Series written per store transaction; between two, the event loop serves scrapes and remote writes. */
+const PERSIST_CHUNK = 2000;
 
 /** The running service. */
 export class Engine {
@@ -30,6 +34,7 @@ export class Engine {
   private tickTimer: NodeJS.Timeout | undefined;
   private persistTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
+  private persisting: Promise<boolean> | undefined;
 
   constructor(
     readonly config: EngineConfig,
@@ -127,7 +132,12 @@ export class Engine {
     await this.tick();
     this.ready = true;
     this.logger.info({ series: this.state.size, hosts: this.state.hosts.size }, 'ready');
-    this.persistTimer = setInterval(() => this.persist('interval'), c.persistIntervalMs);
+    this.persistTimer = setInterval(() => {
+      // An interval persist never queues behind a running one: the next interval will do.
+      if (this.persisting === undefined) {
+        void this.persist('interval');
+      }
+    }, c.persistIntervalMs);
   }
 
   /** One evaluation: poll what is due, then evaluate hosts; schedules the next one on the interval grid. */
@@ -153,19 +163,51 @@ export class Engine {
     return this.running;
   }
 
-  /** Writes a snapshot now; logs and counts failures (the next interval retries). */
-  persist(reason: string): boolean {
+  /**
+   * Writes a snapshot now, in chunks of {@link PERSIST_CHUNK} series with the event loop free in between (a
+   * 100,000-series state takes seconds to write). One at a time: a call during a write waits for it and then
+   * writes afresh. Failures are logged and counted; the next interval retries.
+   */
+  persist(reason: string): Promise<boolean> {
     if (!this.store) {
-      return false;
+      return Promise.resolve(false);
     }
+    const previous = this.persisting ?? Promise.resolve(true);
+    const next = previous.then(() => this.writeSnapshot(this.store!, reason));
+    this.persisting = next;
+    void next.finally(() => {
+      if (this.persisting === next) {
+        this.persisting = undefined;
+      }
+    });
+    return next;
+  }
+
+  private async writeSnapshot(store: Store, reason: string): Promise<boolean> {
     const begin = performance.now();
     try {
-      this.store.save({ ...this.state.snapshot(), savedAtMs: this.now() });
+      const generation = store.begin();
+      const series: EngineSeries[] = [];
+      for (const host of this.state.hosts.values()) {
+        series.push(...host.series.values());
+      }
+      for (let i = 0; i < series.length; i += PERSIST_CHUNK) {
+        store.writeSeries(
+          generation,
+          series.slice(i, i + PERSIST_CHUNK).map((s) => s.snapshot())
+        );
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      store.writeHosts(
+        generation,
+        [...this.state.hosts.values()].map((h) => ({ host: h.name, baseline: h.baseline.state() }))
+      );
+      store.finish(generation, this.now());
       const seconds = (performance.now() - begin) / 1000;
       this.telemetry.storeWrites.inc({ result: 'ok' });
       this.telemetry.storeDuration.observe({}, seconds);
       this.telemetry.lastPersist.set({}, this.now() / 1000);
-      this.logger.debug({ reason, series: this.state.size, seconds }, 'state persisted');
+      this.logger.debug({ reason, series: series.length, seconds }, 'state persisted');
       return true;
     } catch (e) {
       this.telemetry.storeWrites.inc({ result: 'error' });
@@ -190,7 +232,7 @@ export class Engine {
     await this.server.close();
     await this.running;
     if (this.store) {
-      this.persist('shutdown');
+      await this.persist('shutdown');
       this.store.close();
       this.logger.info({ path: this.store.path, series: this.state.size }, 'state persisted; stopped');
     }

@@ -4,8 +4,8 @@
  *
  * The file is marked with an `application_id` and a schema version (`user_version`). A file that is not
  * SQLite, belongs to another application, or has a newer schema is refused with a sentence that says what to
- * do; it is never overwritten. Each snapshot replaces the previous one in a single transaction, so a crash
- * mid-write leaves the previous snapshot intact.
+ * do; it is never overwritten. A snapshot is written in chunks, and a crash mid-write still leaves every row
+ * a valid state (see {@link Store.begin}).
  */
 import Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
@@ -90,9 +90,9 @@ export class Store {
       db.exec(`
         CREATE TABLE IF NOT EXISTS series (
           indicator TEXT NOT NULL, host TEXT NOT NULL, pipeline TEXT NOT NULL, options TEXT NOT NULL,
-          times BLOB NOT NULL, vals BLOB NOT NULL,
+          times BLOB NOT NULL, vals BLOB NOT NULL, generation INTEGER NOT NULL,
           PRIMARY KEY (indicator, host));
-        CREATE TABLE IF NOT EXISTS hosts (host TEXT PRIMARY KEY, baseline TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS hosts (host TEXT PRIMARY KEY, baseline TEXT NOT NULL, generation INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`);
       db.pragma(`application_id = ${APPLICATION_ID}`);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
@@ -112,30 +112,66 @@ export class Store {
     return new Store(path, db);
   }
 
-  /** Replaces the stored snapshot with `snap`, atomically. */
-  save(snap: StoreSnapshot): void {
-    const db = this.db;
-    const insertSeries = db.prepare(
-      'INSERT INTO series (indicator, host, pipeline, options, times, vals) VALUES (?, ?, ?, ?, ?, ?)'
+  /**
+   * Starts a new snapshot generation. A snapshot is written in chunks (so a large state does not block the
+   * event loop for seconds): rows are upserted with the new generation, and {@link finish} then deletes the
+   * rows older generations left (series that are gone). A crash in between leaves each row a valid state of
+   * its series, some one snapshot older: nothing is half-written.
+   */
+  begin(): number {
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'generation'").get() as
+      { value: string } | undefined;
+    return (row ? Number(row.value) : 0) + 1;
+  }
+
+  /** Upserts a chunk of series rows, in one transaction. */
+  writeSeries(generation: number, series: SeriesSnapshot[]): void {
+    const upsert = this.db.prepare(
+      'INSERT OR REPLACE INTO series (indicator, host, pipeline, options, times, vals, generation) VALUES (?, ?, ?, ?, ?, ?, ?)'
     );
-    const insertHost = db.prepare('INSERT INTO hosts (host, baseline) VALUES (?, ?)');
-    db.transaction(() => {
-      db.exec('DELETE FROM series; DELETE FROM hosts;');
-      for (const s of snap.series) {
-        insertSeries.run(
+    this.db.transaction(() => {
+      for (const s of series) {
+        upsert.run(
           s.indicator,
           s.host,
           JSON.stringify(s.pipeline),
           s.options,
           f64Blob(s.times),
-          f64Blob(s.values)
+          f64Blob(s.values),
+          generation
         );
       }
-      for (const h of snap.hosts) {
-        insertHost.run(h.host, JSON.stringify(h.baseline));
-      }
-      db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('savedAtMs', ?)").run(String(snap.savedAtMs));
     })();
+  }
+
+  /** Upserts host rows, in one transaction. */
+  writeHosts(generation: number, hosts: HostSnapshot[]): void {
+    const upsert = this.db.prepare('INSERT OR REPLACE INTO hosts (host, baseline, generation) VALUES (?, ?, ?)');
+    this.db.transaction(() => {
+      for (const h of hosts) {
+        upsert.run(h.host, JSON.stringify(h.baseline), generation);
+      }
+    })();
+  }
+
+  /** Completes a generation: drops rows it did not write, records the time. */
+  finish(generation: number, savedAtMs: number): void {
+    const db = this.db;
+    db.transaction(() => {
+      db.prepare('DELETE FROM series WHERE generation < ?').run(generation);
+      db.prepare('DELETE FROM hosts WHERE generation < ?').run(generation);
+      const meta = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
+      meta.run('generation', String(generation));
+      meta.run('savedAtMs', String(savedAtMs));
+    })();
+  }
+
+  /** Writes a whole snapshot at once (tests, and small states). */
+  save(snap: StoreSnapshot): void {
+    const generation = this.begin();
+    this.writeSeries(generation, snap.series);
+    this.writeHosts(generation, snap.hosts);
+    this.finish(generation, snap.savedAtMs);
   }
 
   /** Reads the stored snapshot (empty for a new store); a damaged row is a {@link StoreError} naming it. */
