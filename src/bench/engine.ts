@@ -215,13 +215,10 @@ function memoryBench(): Record<string, number> {
   const N = 50_000;
   gc();
   const heap0 = process.memoryUsage().heapUsed;
-  const rss0 = process.memoryUsage.rss();
   const state = newState(1, N);
   fill(state, N, 60);
   gc();
   const heapPerSeries = (process.memoryUsage().heapUsed - heap0) / N;
-  // RSS also counts heap the process had reserved before: a coarse upper figure, shown beside the heap one.
-  const rssPerSeries = (process.memoryUsage.rss() - rss0) / N;
   // Reference: src/core's SeriesPipeline alone, same window and samples.
   gc();
   const h1 = process.memoryUsage().heapUsed;
@@ -239,7 +236,6 @@ function memoryBench(): Record<string, number> {
   const keep = state.size + pipelines.length - N;
   return {
     memoryHeapBytesPerSeriesW60: Math.round(heapPerSeries),
-    memoryRssBytesPerSeriesW60: Math.round(rssPerSeries),
     referenceCorePipelineHeapBytesPerSeriesW60: Math.round(corePerSeries),
     memorySeriesMeasured: keep,
   };
