@@ -107,6 +107,15 @@ describe('engine HTTP routes (fastify.inject)', () => {
     expect((await e.server.inject('/metrics')).body).toMatch(/health_entropy\{host="a:9100",indicator="load"\}/);
   });
 
+  it('refuses samples stamped far in the future, so that a skewed clock cannot freeze a series', async () => {
+    const e = engine();
+    const now = Date.now();
+    await write(e, [load('a', [[now + 3_600_000, 0.5]])]);
+    expect(e.telemetry.skipped.get({ source: 'remote_write', reason: 'too_far_in_future' })).toBe(1);
+    await write(e, [load('a', [[now, 0.5]])]);
+    expect(e.telemetry.ingested.get({ source: 'remote_write' })).toBe(1);
+  });
+
   it('matches by selector and host label, counting what it skips', async () => {
     const e = engine();
     await write(e, [

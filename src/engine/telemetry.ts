@@ -113,7 +113,7 @@ export class Telemetry {
   );
   readonly skipped = new Counter(
     'health_entropy_samples_skipped_total',
-    'Samples not admitted, by source and reason (invalid, duplicate, out_of_order, stale_marker, series_limit, no_host_label).'
+    'Samples not used, by source and reason (invalid, duplicate, out_of_order, stale_marker, unmatched, no_host_label, series_limit, too_far_in_future).'
   );
   readonly sourceUp = new Gauge('health_entropy_source_up', '1 when the last poll of the indicator succeeded, else 0.');
   readonly pollDuration = new Histogram(

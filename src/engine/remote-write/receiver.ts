@@ -35,6 +35,9 @@ interface Target {
   skip: 'unmatched' | 'no_host_label' | undefined;
 }
 
+/** Samples stamped further ahead than this are refused (Prometheus's own TSDB uses a similar bound). */
+const MAX_FUTURE_MS = 10 * 60_000;
+
 type Headers = Record<string, string | string[] | undefined>;
 
 function header(headers: Headers, name: string): string {
@@ -164,6 +167,11 @@ export class RemoteWriteReceiver {
         if (stale.has(i)) {
           this.state.end(route.indicator.name, route.host);
           skipped.stale_marker = (skipped.stale_marker ?? 0) + 1;
+          continue;
+        }
+        if (times[i] > now + MAX_FUTURE_MS) {
+          // One sample from a skewed clock would otherwise make every later sample "out of order" for good.
+          skipped.too_far_in_future = (skipped.too_far_in_future ?? 0) + 1;
           continue;
         }
         const reason = this.state.ingest(route.indicator, route.host, times[i], values[i], now);
