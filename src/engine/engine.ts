@@ -18,7 +18,7 @@ import { Store, StoreError } from './store';
 import { Telemetry } from './telemetry';
 
 /** Series written per store transaction; between two, the event loop serves scrapes and remote writes. */
-const PERSIST_CHUNK = 2000;
+const PERSIST_CHUNK = 1000;
 
 /** The running service. */
 export class Engine {
