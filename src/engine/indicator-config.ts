@@ -24,6 +24,7 @@ export interface IndicatorConfig {
   detector?: DetectorFactory;
 }
 
+/** Entropy option keys an indicator (or `defaults`) may set; `maxAge` is a duration here. */
 export const ENTROPY_KEYS = [
   'estimator',
   'window',
@@ -37,6 +38,7 @@ export const ENTROPY_KEYS = [
   'order',
   'delay',
 ];
+/** Every key `defaults` may set. */
 export const SERIES_KEYS = [...ENTROPY_KEYS, 'hostLabel', 'weight', 'trendWindow', 'baseline'];
 const INDICATOR_KEYS = ['name', 'query', 'selector', ...SERIES_KEYS];
 

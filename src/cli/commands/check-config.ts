@@ -14,6 +14,7 @@ Validates an engine configuration: YAML syntax, every key and value, selectors, 
 Options:
   -h, --help   this text`;
 
+/** The `check-config` subcommand. */
 export const checkConfigCommand: Command = {
   name: 'check-config',
   summary: 'validate an engine configuration file',

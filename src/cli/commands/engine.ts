@@ -28,6 +28,7 @@ const flags = {
   'log-level': { type: 'string' },
 } as const;
 
+/** The `engine` subcommand. */
 export const engineCommand: Command = {
   name: 'engine',
   summary: 'run the engine (streaming entropy, baselines, /metrics)',
