@@ -3,7 +3,7 @@
  * the engine started as a real process (the built CLI), and small HTTP helpers.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,19 +77,29 @@ export interface TestEngine extends RunningProcess {
 }
 
 /** Writes `config` (YAML) to a temp dir and starts `health-entropy engine` on `port`, waiting for /readyz. */
-export async function startEngine(
-  config: string,
-  port: number,
-  dir = mkdtempSync(join(tmpdir(), 'he-engine-'))
-): Promise<TestEngine> {
-  const file = join(dir, 'engine.yaml');
+export async function startEngine(config: string, port: number, dir?: string): Promise<TestEngine> {
+  const own = dir === undefined;
+  const where = dir ?? mkdtempSync(join(tmpdir(), 'he-engine-'));
+  const file = join(where, 'engine.yaml');
   writeFileSync(file, config);
   const proc = await startProcess(
     process.execPath,
     [join(ROOT, 'bin', 'health-entropy.js'), 'engine', '--config', file, '--listen', `127.0.0.1:${port}`],
     { readyUrl: `http://127.0.0.1:${port}/readyz`, timeoutMs: 60_000 }
   );
-  return { ...proc, url: `http://127.0.0.1:${port}`, port };
+  const stop = proc.stop;
+  return {
+    ...proc,
+    url: `http://127.0.0.1:${port}`,
+    port,
+    async stop(signal?: NodeJS.Signals) {
+      await stop(signal);
+      // A directory the caller passed is the caller's (the restart test reuses it).
+      if (own) {
+        rmSync(where, { recursive: true, force: true });
+      }
+    },
+  };
 }
 
 /** GET returning parsed JSON (throws with the body on a non-2xx). */

@@ -4,7 +4,7 @@
  * still has; SIGTERM persists everything.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SeriesPipeline } from '../../src/core';
@@ -105,6 +105,7 @@ afterAll(async () => {
   await engine?.stop('SIGKILL');
   await prometheus?.stop();
   await exporter?.stop();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('engine polling a real Prometheus', () => {
