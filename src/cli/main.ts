@@ -2,12 +2,14 @@
  * `health-entropy`: one binary, one subcommand per job.
  */
 import { CliIo, Command, UsageError } from './command';
+import { checkConfigCommand } from './commands/check-config';
+import { engineCommand } from './commands/engine';
 import { entropyCommand } from './commands/entropy';
 import { replayCommand } from './commands/replay';
 import { scoreCommand } from './commands/score';
 
 /** Every subcommand; later ones (engine, replay, score) register here. */
-export const COMMANDS: Command[] = [entropyCommand, replayCommand, scoreCommand];
+export const COMMANDS: Command[] = [entropyCommand, engineCommand, checkConfigCommand, replayCommand, scoreCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

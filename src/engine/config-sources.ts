@@ -1,0 +1,105 @@
+/**
+ * Config sections that touch the outside world: the listen address, the Prometheus connection and its
+ * authentication, and secrets read from the environment or files (never inline).
+ */
+import type { EngineConfig } from './config';
+import { checkKeys, ConfigError, durationAt, isMap, mapAt, show, stringAt } from './fields';
+
+/** `host:port`, `:port` or `[v6]:port`. */
+export function parseListen(key: string, value: unknown): { host: string; port: number } {
+  const m = typeof value === 'string' ? /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value) : null;
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) {
+    throw new ConfigError(
+      key,
+      `${key} must be host:port (e.g. 127.0.0.1:9464, :9464 or [::1]:9464), got ${show(value)}`
+    );
+  }
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+/** Reads a secret reference at a key. */
+export type SecretReader = (key: string, value: unknown) => string;
+
+/** The `prometheus` section; undefined when absent. */
+export function parsePrometheus(value: unknown, secret: SecretReader): EngineConfig['prometheus'] {
+  if (value === undefined) {
+    return undefined;
+  }
+  const p = mapAt('prometheus', value);
+  checkKeys('prometheus', p, ['url', 'timeout', 'bearerToken', 'basicAuth']);
+  const url = stringAt('prometheus.url', p.url);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(
+      'prometheus.url',
+      `prometheus.url must be an http(s) URL like http://prometheus:9090, got ${show(url)}`
+    );
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ConfigError('prometheus.url', `prometheus.url must use http or https, got ${show(url)}`);
+  }
+  const headers: Record<string, string> = {};
+  if (p.bearerToken !== undefined && p.basicAuth !== undefined) {
+    throw new ConfigError(
+      'prometheus.basicAuth',
+      'prometheus.basicAuth and prometheus.bearerToken are exclusive: set one'
+    );
+  }
+  if (p.bearerToken !== undefined) {
+    headers.authorization = `Bearer ${secret('prometheus.bearerToken', p.bearerToken)}`;
+  }
+  if (p.basicAuth !== undefined) {
+    const b = mapAt('prometheus.basicAuth', p.basicAuth);
+    checkKeys('prometheus.basicAuth', b, ['username', 'password']);
+    const user = stringAt('prometheus.basicAuth.username', b.username);
+    const password = secret('prometheus.basicAuth.password', b.password);
+    headers.authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+  }
+  return {
+    url: url.replace(/\/+$/, ''),
+    timeoutMs: durationAt('prometheus.timeout', p.timeout ?? '10s', 100, 600_000),
+    headers,
+  };
+}
+
+/** `{env: NAME}` or `{file: PATH}`; an inline string is refused so that no secret is ever committed. */
+export function readSecret(
+  key: string,
+  value: unknown,
+  env: NodeJS.ProcessEnv,
+  readFile: (p: string) => string
+): string {
+  const allowed = `${key} must be {env: VARIABLE} or {file: PATH} (secrets are not accepted inline)`;
+  if (!isMap(value)) {
+    throw new ConfigError(key, `${allowed}, got ${typeof value === 'string' ? 'an inline string' : show(value)}`);
+  }
+  checkKeys(key, value, ['env', 'file']);
+  if ((value.env === undefined) === (value.file === undefined)) {
+    throw new ConfigError(key, `${allowed}: set exactly one of env and file`);
+  }
+  let secret: string | undefined;
+  if (value.env !== undefined) {
+    const name = stringAt(`${key}.env`, value.env);
+    secret = env[name];
+    if (secret === undefined || secret === '') {
+      throw new ConfigError(
+        `${key}.env`,
+        `${key}.env names the environment variable ${name}, which is not set or empty`
+      );
+    }
+  } else {
+    const path = stringAt(`${key}.file`, value.file);
+    try {
+      secret = readFile(path).trim();
+    } catch (e) {
+      throw new ConfigError(`${key}.file`, `${key}.file ${show(path)} cannot be read: ${(e as Error).message}`);
+    }
+    if (secret === '') {
+      throw new ConfigError(`${key}.file`, `${key}.file ${show(path)} is empty`);
+    }
+  }
+  return secret;
+}

@@ -1,0 +1,147 @@
+/**
+ * One host × indicator series inside the engine: its {@link SeriesPipeline} plus the raw samples of its window,
+ * kept so that a restart restores the window itself and not only the learned baseline.
+ */
+import { SeriesPipeline, SeriesPipelineState, SeriesPoint } from '../core/pipeline';
+import { IndicatorConfig } from './config';
+
+/** Why a sample did not enter a window; the labels of `health_entropy_samples_skipped_total`. */
+export type SkipReason = 'invalid' | 'duplicate' | 'out_of_order';
+
+/** What is persisted for one series. */
+export interface SeriesSnapshot {
+  indicator: string;
+  host: string;
+  pipeline: SeriesPipelineState;
+  /** Fingerprint of the options the state was learned with (see {@link optionsFingerprint}). */
+  options: string;
+  /** The window's admitted samples, oldest first. */
+  times: number[];
+  values: number[];
+}
+
+/**
+ * The options a learned state depends on. A baseline learned with other bins or another window means
+ * something else, so a state whose fingerprint differs is not restored (its raw samples still are).
+ */
+export function optionsFingerprint(indicator: IndicatorConfig): string {
+  const { entropy, baseline, trendWindow } = indicator.pipeline;
+  return JSON.stringify({ entropy, baseline, trendWindow });
+}
+
+/** Escapes a Prometheus label value (backslash, quote, newline). */
+export function escapeLabel(value: string): string {
+  return value.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
+}
+
+/** A live series. `labels` is the rendered `{host="…",indicator="…"}` (built once, reused by every render). */
+export class EngineSeries {
+  readonly pipeline: SeriesPipeline;
+  readonly labels: string;
+  /** Wall-clock time of the last sample received, for the staleness period. */
+  lastSeenMs: number;
+  /** Restored from a snapshot learned with the same options. */
+  readonly compatible: boolean;
+  /** Set by a Prometheus stale marker: the series ended; hidden from outputs until a new sample arrives. */
+  ended = false;
+  private readonly times: Float64Array;
+  private readonly values: Float64Array;
+  private head = 0;
+  private size = 0;
+  private lastT = -Infinity;
+
+  constructor(
+    readonly indicator: IndicatorConfig,
+    readonly host: string,
+    nowMs: number,
+    snapshot?: SeriesSnapshot
+  ) {
+    // Same options: resume the learned state. Changed options: relearn from the raw window samples.
+    this.compatible = snapshot !== undefined && snapshot.options === optionsFingerprint(indicator);
+    this.pipeline = new SeriesPipeline(
+      { ...indicator.pipeline, detector: indicator.detector },
+      this.compatible ? snapshot?.pipeline : undefined
+    );
+    this.labels = `{host="${escapeLabel(host)}",indicator="${indicator.name}"}`;
+    this.lastSeenMs = nowMs;
+    const w = this.pipeline.estimator.options.window;
+    this.times = new Float64Array(w);
+    this.values = new Float64Array(w);
+    if (snapshot) {
+      // Refill the window without learning: the baseline already saw these samples before the restart.
+      const n = Math.min(snapshot.times.length, snapshot.values.length);
+      for (let i = 0; i < n; i++) {
+        // Compatible: refill the window without learning (the baseline saw these samples before the restart).
+        if (this.compatible) {
+          this.pipeline.estimator.push(snapshot.times[i], snapshot.values[i]);
+        } else {
+          this.pipeline.push(snapshot.times[i], snapshot.values[i]);
+        }
+        this.remember(snapshot.times[i], snapshot.values[i]);
+      }
+    }
+  }
+
+  /** Offers a sample; returns the skip reason, or undefined when it was admitted. */
+  push(t: number, v: number, nowMs: number): SkipReason | undefined {
+    this.lastSeenMs = nowMs;
+    this.ended = false;
+    const point = this.pipeline.push(t, v);
+    if (!point.admitted) {
+      return v - v !== 0 || t - t !== 0 ? 'invalid' : t === this.lastT ? 'duplicate' : 'out_of_order';
+    }
+    this.remember(t, v);
+    return undefined;
+  }
+
+  private remember(t: number, v: number): void {
+    if (!(t > this.lastT) || v - v !== 0) {
+      return;
+    }
+    const w = this.times.length;
+    const slot = (this.head + this.size) % w;
+    this.times[slot] = t;
+    this.values[slot] = v;
+    if (this.size < w) {
+      this.size++;
+    } else {
+      this.head = (this.head + 1) % w;
+    }
+    this.lastT = t;
+  }
+
+  /** Timestamp of the newest admitted sample (−Infinity when none): where a poll backfill resumes. */
+  get newestT(): number {
+    return this.lastT;
+  }
+
+  /** The last evaluation (undefined before the first admitted sample, also after a restore). */
+  get current(): SeriesPoint | undefined {
+    return this.pipeline.current;
+  }
+
+  /** Normalized entropy now, NaN while undefined; read straight from the estimator so a restore shows it. */
+  get entropy(): number {
+    const e = this.pipeline.estimator;
+    return e.size >= e.options.minFill ? e.normalized : NaN;
+  }
+
+  snapshot(): SeriesSnapshot {
+    const times: number[] = [];
+    const values: number[] = [];
+    const w = this.times.length;
+    for (let i = 0; i < this.size; i++) {
+      const slot = (this.head + i) % w;
+      times.push(this.times[slot]);
+      values.push(this.values[slot]);
+    }
+    return {
+      indicator: this.indicator.name,
+      host: this.host,
+      pipeline: this.pipeline.state(),
+      options: optionsFingerprint(this.indicator),
+      times,
+      values,
+    };
+  }
+}
