@@ -6,25 +6,35 @@ import { checkInteger } from './options';
 
 /** Least-squares slope (units per second) of `(t[i] ms, y[i])`; NaN with fewer than two points. */
 export function leastSquaresSlope(t: ArrayLike<number>, y: ArrayLike<number>): number {
-  const n = y.length;
+  return slopeOf(
+    y.length,
+    (i) => t[i],
+    (i) => y[i]
+  );
+}
+
+/**
+ * The fit itself, over `n` points read through accessors (so a ring buffer needs no copy). Centred on the
+ * first timestamp so that epoch milliseconds do not cost precision; two passes for a stable variance.
+ */
+function slopeOf(n: number, tAt: (i: number) => number, yAt: (i: number) => number): number {
   if (n < 2) {
     return NaN;
   }
-  // Centre on the first timestamp so that epoch milliseconds do not cost precision.
-  const t0 = t[0];
+  const t0 = tAt(0);
   let st = 0;
   let sy = 0;
   for (let i = 0; i < n; i++) {
-    st += (t[i] - t0) / 1000;
-    sy += y[i];
+    st += (tAt(i) - t0) / 1000;
+    sy += yAt(i);
   }
   const mt = st / n;
   const my = sy / n;
   let num = 0;
   let den = 0;
   for (let i = 0; i < n; i++) {
-    const dt = (t[i] - t0) / 1000 - mt;
-    num += dt * (y[i] - my);
+    const dt = (tAt(i) - t0) / 1000 - mt;
+    num += dt * (yAt(i) - my);
     den += dt * dt;
   }
   return den > 0 ? num / den : NaN;
@@ -58,16 +68,15 @@ export class TrendTracker {
     return this.slope();
   }
 
-  /** Slope per second over the points held (NaN with fewer than two). */
+  /** Slope per second over the points held (NaN with fewer than two). O(k), no allocation. */
   slope(): number {
-    const t = new Float64Array(this.size);
-    const y = new Float64Array(this.size);
-    for (let i = 0; i < this.size; i++) {
-      const slot = (this.head + i) % this.k;
-      t[i] = this.t[slot];
-      y[i] = this.y[slot];
-    }
-    return leastSquaresSlope(t, y);
+    const { head, k } = this;
+    const slot = (i: number) => (head + i) % k;
+    return slopeOf(
+      this.size,
+      (i) => this.t[slot(i)],
+      (i) => this.y[slot(i)]
+    );
   }
 
   /** The points held, oldest first (for persistence). */
