@@ -81,6 +81,7 @@ export class SeriesPipeline {
   private readonly trend: TrendTracker;
   private readonly detector: SeriesDetector | undefined;
   private last: SeriesPoint | undefined;
+  private readonly skipped: SeriesPoint = { ...EMPTY };
 
   constructor(options: SeriesPipelineOptions = {}, state?: SeriesPipelineState) {
     this.estimator = createEstimator(options.entropy);
@@ -92,37 +93,42 @@ export class SeriesPipeline {
     this.detector = options.detector?.(state?.detector);
   }
 
-  /** Offers a sample; returns the evaluation after it (a skipped sample repeats the last evaluation's numbers). */
+  /**
+   * Offers a sample; returns the evaluation after it (a skipped sample repeats the last evaluation's numbers,
+   * with `admitted: false`). The returned object is reused by the next push (no allocation per sample on the
+   * engine's hot path): copy it to keep it.
+   */
   push(t: number, value: number): SeriesPoint {
-    const before = this.estimator.stats.admitted;
+    const before = this.estimator.admittedTotal;
     const hn = this.estimator.push(t, value);
-    const admitted = this.estimator.stats.admitted > before;
-    if (!admitted) {
-      const last = this.last;
-      return last
-        ? { ...last, t, value, admitted: false, detector: undefined }
-        : { ...EMPTY, t, value, admitted: false };
+    if (this.estimator.admittedTotal === before) {
+      const skip = this.skipped;
+      Object.assign(skip, this.last ?? EMPTY);
+      skip.t = t;
+      skip.value = value;
+      skip.admitted = false;
+      skip.detector = undefined;
+      return skip;
     }
     const detector = this.detector?.push(t, value);
     const entropy = hn ?? NaN;
     const b = this.baseline.observe(entropy);
     const trend = hn === undefined ? this.trend.slope() : this.trend.push(t, entropy);
-    this.last = {
-      t,
-      value,
-      admitted,
-      entropy,
-      bits: hn === undefined ? NaN : this.estimator.bits,
-      baseline: b.mean,
-      std: b.std,
-      deviation: b.deviation,
-      z: b.z,
-      ready: b.ready,
-      frozen: b.frozen,
-      trend,
-      detector,
-    };
-    return this.last;
+    const p = (this.last ??= { ...EMPTY });
+    p.t = t;
+    p.value = value;
+    p.admitted = true;
+    p.entropy = entropy;
+    p.bits = hn === undefined ? NaN : this.estimator.bits;
+    p.baseline = b.mean;
+    p.std = b.std;
+    p.deviation = b.deviation;
+    p.z = b.z;
+    p.ready = b.ready;
+    p.frozen = b.frozen;
+    p.trend = trend;
+    p.detector = detector;
+    return p;
   }
 
   /** The last evaluation, if any sample was admitted. */

@@ -40,43 +40,89 @@ function slopeOf(n: number, tAt: (i: number) => number, yAt: (i: number) => numb
   return den > 0 ? num / den : NaN;
 }
 
-/** Keeps the last `k` points of a series and reports their slope. */
+/**
+ * Keeps the last `k` points of a series and reports their slope in O(1) per point: running sums of x, y, x², xy
+ * with x in seconds from an origin that is moved to the oldest point (and the sums recomputed) every `k` points,
+ * so they stay small and exact enough; `leastSquaresSlope` over the same points is the reference in tests.
+ */
 export class TrendTracker {
-  private readonly t: Float64Array;
-  private readonly y: Float64Array;
+  /** Interleaved (t, y) pairs: one allocation per tracker. */
+  private readonly buf: Float64Array;
   private head = 0;
   private size = 0;
+  private origin = 0;
+  private sx = 0;
+  private sy = 0;
+  private sxx = 0;
+  private sxy = 0;
+  private sinceRebase = 0;
 
   constructor(readonly k: number) {
     checkInteger('trendWindow', k, 2, 10_000);
-    this.t = new Float64Array(k);
-    this.y = new Float64Array(k);
+    this.buf = new Float64Array(2 * k);
   }
 
   /** Adds a point (NaN values are ignored) and returns the slope over the last `k` points. */
   push(tMs: number, value: number): number {
-    if (Number.isFinite(value) && Number.isFinite(tMs)) {
-      const slot = (this.head + this.size) % this.k;
-      this.t[slot] = tMs;
-      this.y[slot] = value;
-      if (this.size < this.k) {
-        this.size++;
-      } else {
-        this.head = (this.head + 1) % this.k;
-      }
+    if (!(Number.isFinite(value) && Number.isFinite(tMs))) {
+      return this.slope();
+    }
+    const p = this.buf;
+    if (this.size === this.k) {
+      const x = (p[2 * this.head] - this.origin) / 1000;
+      const y = p[2 * this.head + 1];
+      this.sx -= x;
+      this.sy -= y;
+      this.sxx -= x * x;
+      this.sxy -= x * y;
+      this.head = this.head + 1 === this.k ? 0 : this.head + 1;
+      this.size--;
+    }
+    let slot = this.head + this.size;
+    if (slot >= this.k) {
+      slot -= this.k;
+    }
+    p[2 * slot] = tMs;
+    p[2 * slot + 1] = value;
+    this.size++;
+    if (this.size === 1 || ++this.sinceRebase >= this.k) {
+      this.rebase();
+    } else {
+      const x = (tMs - this.origin) / 1000;
+      this.sx += x;
+      this.sy += value;
+      this.sxx += x * x;
+      this.sxy += x * value;
     }
     return this.slope();
   }
 
-  /** Slope per second over the points held (NaN with fewer than two). O(k), no allocation. */
+  /** Slope per second over the points held (NaN with fewer than two points or one distinct time). */
   slope(): number {
-    const { head, k } = this;
-    const slot = (i: number) => (head + i) % k;
-    return slopeOf(
-      this.size,
-      (i) => this.t[slot(i)],
-      (i) => this.y[slot(i)]
-    );
+    const n = this.size;
+    if (n < 2) {
+      return NaN;
+    }
+    const den = n * this.sxx - this.sx * this.sx;
+    // Relative to the spread of x, a zero or rounding-level denominator means all points share one time.
+    return den > 1e-12 * n * this.sxx ? (n * this.sxy - this.sx * this.sy) / den : NaN;
+  }
+
+  /** Recomputes the sums from the points held, with the origin at the oldest point. */
+  private rebase(): void {
+    const p = this.buf;
+    this.origin = p[2 * this.head];
+    this.sx = this.sy = this.sxx = this.sxy = 0;
+    for (let i = 0; i < this.size; i++) {
+      const slot = (this.head + i) % this.k;
+      const x = (p[2 * slot] - this.origin) / 1000;
+      const y = p[2 * slot + 1];
+      this.sx += x;
+      this.sy += y;
+      this.sxx += x * x;
+      this.sxy += x * y;
+    }
+    this.sinceRebase = 0;
   }
 
   /** The points held, oldest first (for persistence). */
@@ -84,7 +130,7 @@ export class TrendTracker {
     const out: Array<[number, number]> = [];
     for (let i = 0; i < this.size; i++) {
       const slot = (this.head + i) % this.k;
-      out.push([this.t[slot], this.y[slot]]);
+      out.push([this.buf[2 * slot], this.buf[2 * slot + 1]]);
     }
     return out;
   }

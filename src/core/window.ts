@@ -37,6 +37,8 @@ export interface StreamingEntropy {
   readonly size: number;
   /** Admission counters (a fresh object on each read). */
   readonly stats: WindowStats;
+  /** Samples admitted so far (cheap to read on every push, unlike `stats`). */
+  readonly admittedTotal: number;
   /** Recomputes running sums from the counts (removes floating drift); also done automatically. */
   resync(): void;
   /** The batch form of `push` over aligned arrays (see {@link RollingWindow.pushMany}). */
@@ -75,6 +77,10 @@ export abstract class RollingWindow implements StreamingEntropy {
     this.maxAgeMs = options.maxAgeMs ?? Infinity;
     this.ageBounded = options.maxAgeMs !== undefined;
     this.times = this.ageBounded ? new Float64Array(options.window) : null;
+  }
+
+  get admittedTotal(): number {
+    return this.admitted;
   }
 
   get stats(): WindowStats {
