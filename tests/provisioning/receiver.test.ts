@@ -74,7 +74,7 @@ describe('demo webhook receiver', () => {
     const retry = await post(body, sign('msg_2', now(), body));
     expect(retry.status).toBe(200);
     expect(await retry.json()).toEqual({ status: 'duplicate' });
-    const list: Array<{ id: string }> = await (await fetch(`${url}/actions`)).json();
+    const list = (await (await fetch(`${url}/actions`)).json()) as Array<{ id: string }>;
     expect(list.filter((a) => a.id === 'msg_2')).toHaveLength(1);
   });
 
@@ -95,8 +95,8 @@ describe('demo webhook receiver', () => {
     const body = JSON.stringify(action('msg_3'));
     const res = await post(body, headersFor(body));
     expect(res.status).toBe(401);
-    expect((await res.json()).error).toMatch(message);
-    const list: Array<{ id: string }> = await (await fetch(`${url}/actions`)).json();
+    expect(((await res.json()) as { error: string }).error).toMatch(message);
+    const list = (await (await fetch(`${url}/actions`)).json()) as Array<{ id: string }>;
     expect(list.some((a) => a.id === 'msg_3')).toBe(false);
   });
 
@@ -111,6 +111,6 @@ describe('demo webhook receiver', () => {
   it('answers 400 to a signed body that is not JSON', async () => {
     const res = await post('not json', sign('msg_5', now(), 'not json'));
     expect(res.status).toBe(400);
-    expect((await res.json()).error).toMatch(/not JSON/);
+    expect(((await res.json()) as { error: string }).error).toMatch(/not JSON/);
   });
 });
