@@ -167,6 +167,18 @@ describe('provisioned dashboards', () => {
     }
   );
 
+  it.each(dashboards)(
+    '%s: query variables are label_values() strings (an object form would need label and metric fields)',
+    (_, d) => {
+      const vars = (d.templating.list as Tree[]).filter((v) => v.type === 'query');
+      expect(vars.length).toBeGreaterThan(0);
+      for (const v of vars) {
+        expect(v.query).toBe(v.definition);
+        expect(v.query).toMatch(/^label_values\(.+, \w+\)$/);
+      }
+    }
+  );
+
   it.each(dashboards)('%s: template variables used in queries are defined', (_, d) => {
     const defined = new Set((d.templating.list as Tree[]).map((v) => v.name));
     const used = [...JSON.stringify(targets(d).map(([, t]) => t)).matchAll(/\$\{?([A-Za-z]\w*)/g)].map((m) => m[1]);
