@@ -71,7 +71,8 @@ function grafanaRule(rule) {
   };
 }
 
-function render() {
+/** The rules file as `npm run lint:fix` (prettier) would leave it, so that formatting never makes it stale. */
+async function render() {
   const source = YAML.parse(fs.readFileSync(SOURCE, 'utf8'));
   const groups = source.groups.map((g) => ({
     orgId: 1,
@@ -88,20 +89,26 @@ function render() {
     '# contact point in contact-points.yaml delivers the alert to its POST /api/v1/alerts.',
     '',
   ].join('\n');
-  return header + YAML.stringify({ apiVersion: 1, groups }, { lineWidth: 0 });
+  const text = header + YAML.stringify({ apiVersion: 1, groups }, { lineWidth: 0 });
+  const prettier = require('prettier');
+  const options = (await prettier.resolveConfig(TARGET)) ?? {};
+  return prettier.format(text, { ...options, filepath: TARGET });
 }
 
 if (require.main === module) {
-  const text = render();
-  if (process.argv.includes('--check')) {
-    const current = fs.existsSync(TARGET) ? fs.readFileSync(TARGET, 'utf8') : '';
-    if (current !== text) {
-      process.stderr.write(`${path.relative(root, TARGET)} is out of date: run node scripts/grafana-alert-rules.js\n`);
-      process.exit(1);
+  render().then((text) => {
+    if (process.argv.includes('--check')) {
+      const current = fs.existsSync(TARGET) ? fs.readFileSync(TARGET, 'utf8') : '';
+      if (current !== text) {
+        process.stderr.write(
+          `${path.relative(root, TARGET)} is out of date: run node scripts/grafana-alert-rules.js\n`
+        );
+        process.exitCode = 1;
+      }
+    } else {
+      fs.writeFileSync(TARGET, text);
     }
-  } else {
-    fs.writeFileSync(TARGET, text);
-  }
+  });
 }
 
 module.exports = { render, TARGET, SOURCE };
