@@ -213,21 +213,20 @@ describe('provisioned dashboards', () => {
     }
   });
 
-  it.each(dashboards)(
-    '%s: panels whose links read ${__field.labels.*} get time-series frames (a table frame has no field labels)',
-    (_, d) => {
-      const linked = allPanels(d).filter((p) => JSON.stringify(p.fieldConfig ?? {}).includes('__field.labels.'));
-      expect(linked.length).toBeGreaterThan(0);
-      for (const p of linked) {
-        for (const t of p.targets as Tree[]) {
-          expect({ panel: p.title, format: t.format ?? 'time_series' }).toEqual({
-            panel: p.title,
-            format: 'time_series',
-          });
-        }
+  it('panels whose links read ${__field.labels.*} get time-series frames (a table frame has no field labels)', () => {
+    const linked = dashboards
+      .flatMap(([, d]) => allPanels(d))
+      .filter((p) => JSON.stringify(p.fieldConfig ?? {}).includes('__field.labels.'));
+    expect(linked.length).toBeGreaterThan(0);
+    for (const p of linked) {
+      for (const t of p.targets as Tree[]) {
+        expect({ panel: p.title, format: t.format ?? 'time_series' }).toEqual({
+          panel: p.title,
+          format: 'time_series',
+        });
       }
     }
-  );
+  });
 
   it.each(dashboards)('%s: data links point at a provisioned dashboard', (_, d) => {
     const uids = dashboards.map(([, x]) => x.uid);
