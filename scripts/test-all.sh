@@ -9,8 +9,9 @@ mkdir -p artifacts
 step() { printf '\n==> %s\n' "$*"; }
 fail=0
 
-# Debian packages the integration tests start for real. Installed when missing and we are root.
-DEBIAN_PACKAGES=(prometheus chromium)
+# Debian packages the integration tests start for real (prometheus, chromium) or run as checkers (promtool,
+# amtool from prometheus-alertmanager, docker-compose v1 for `config`). Installed when missing and we are root.
+DEBIAN_PACKAGES=(prometheus chromium prometheus-alertmanager docker-compose)
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
