@@ -37,4 +37,13 @@ export default defineConfig([
     ],
   },
   ...baseConfig,
+  {
+    // Integration and browser tests: the scaffold's config only matches src/, so they were not linted at all.
+    files: ['tests/**/*.{ts,tsx}'],
+    languageOptions: {
+      parserOptions: {
+        project: './tests/tsconfig.json',
+      },
+    },
+  },
 ]);

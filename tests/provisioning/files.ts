@@ -18,7 +18,7 @@ export function readText(path: string): string {
 }
 
 // Parsed files are plain JSON-like trees; tests narrow them with expectations, so `any` is the honest type.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 export type Tree = any;
 
 export function readYaml(path: string): Tree {
