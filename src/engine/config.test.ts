@@ -53,6 +53,36 @@ indicators:
     expect(c.indicators[1].selector?.metric).toBe('up');
   });
 
+  it('enables the surprisal detector per indicator or in defaults, and disables it with false', () => {
+    const c = parseConfig(
+      `
+prometheus: { url: http://prom:9090 }
+defaults: { detector: { threshold: 0.7 } }
+indicators:
+  - { name: a, query: x }
+  - { name: b, query: y, detector: false }
+  - { name: c, query: z, detector: {} }
+`,
+      {},
+      { env: {} }
+    );
+    const [a, b, cc] = c.indicators;
+    expect(a.detector?.().name).toBe('surprisal');
+    expect(b.detector).toBeUndefined();
+    expect(cc.detector).toBeDefined();
+    expect(parseConfig(BASE, {}, { env: {} }).indicators[0].detector).toBeUndefined();
+  });
+
+  it.each([
+    ['detector: yes', 'indicators[0].detector', /must be a map of surprisal detector options/],
+    ['detector: { alpha: 2 }', 'indicators[0].detector.alpha', /alpha/],
+    ['detector: { threshhold: 0.5 }', 'indicators[0].detector.threshhold', /threshhold/],
+  ])('a bad detector (%s) names %s', (yaml, key, message) => {
+    const e = errorOf(`prometheus: { url: http://prom:9090 }\nindicators:\n  - { name: cpu, query: x, ${yaml} }\n`);
+    expect(e.key).toBe(key);
+    expect(e.message).toMatch(message);
+  });
+
   it('resolves explicit → environment → file', () => {
     const text = `listen: 127.0.0.1:1000\n${BASE}`;
     expect(parseConfig(text, {}, { env: {} }).listen.port).toBe(1000);

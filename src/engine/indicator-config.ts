@@ -2,7 +2,16 @@
  * One indicator's section of the engine config: merged with `defaults`, validated through `src/core`'s option
  * resolvers, with errors re-keyed to where the user wrote the value (the indicator or `defaults`).
  */
-import { BaselineOptions, EntropyOptions, OptionError, resolveBaselineOptions, resolveEntropyOptions } from '../core';
+import {
+  BaselineOptions,
+  EntropyOptions,
+  OptionError,
+  resolveBaselineOptions,
+  resolveEntropyOptions,
+  resolveSurprisalOptions,
+  surprisalDetector,
+  SurprisalOptions,
+} from '../core';
 import { DetectorFactory, SeriesPipelineOptions } from '../core/pipeline';
 import { checkKeys, ConfigError, durationAt, isMap, mapAt, numberAt, show, stringAt } from './fields';
 import { parseSelector, Selector } from './selector';
@@ -20,7 +29,7 @@ export interface IndicatorConfig {
   weight: number;
   /** What each series' {@link SeriesPipeline} is built with (entropy options are already validated). */
   pipeline: SeriesPipelineOptions;
-  /** Optional second detector (surprisal); not configurable from YAML yet, set by code. */
+  /** Optional second detector: the surprisal early-warning detector, enabled with `detector: {…}`. */
   detector?: DetectorFactory;
 }
 
@@ -39,7 +48,7 @@ export const ENTROPY_KEYS = [
   'delay',
 ];
 /** Every key `defaults` may set. */
-export const SERIES_KEYS = [...ENTROPY_KEYS, 'hostLabel', 'weight', 'trendWindow', 'baseline'];
+export const SERIES_KEYS = [...ENTROPY_KEYS, 'hostLabel', 'weight', 'trendWindow', 'baseline', 'detector'];
 const INDICATOR_KEYS = ['name', 'query', 'selector', ...SERIES_KEYS];
 
 /** Runs `f`, turning an `OptionError` from src/core into a {@link ConfigError}. */
@@ -119,5 +128,32 @@ export function parseIndicator(
   const baseline = wrap(() =>
     resolveBaselineOptions(mapAt(baselineKey, merged.baseline) as BaselineOptions, `${baselineKey}.`)
   );
-  return { name, query, selector, hostLabel, weight, pipeline: { entropy: resolved, baseline, trendWindow } };
+  const detector = parseDetector('detector' in value ? `${key}.detector` : 'defaults.detector', merged.detector);
+  return {
+    name,
+    query,
+    selector,
+    hostLabel,
+    weight,
+    pipeline: { entropy: resolved, baseline, trendWindow },
+    ...(detector ? { detector } : {}),
+  };
+}
+
+/**
+ * `detector:` — absent or `false`: no second detector; a map (`{}` for the defaults): the surprisal detector
+ * with those options (README, "Configuration: the surprisal detector").
+ */
+function parseDetector(key: string, value: unknown): DetectorFactory | undefined {
+  if (value === undefined || value === false) {
+    return undefined;
+  }
+  if (!isMap(value)) {
+    throw new ConfigError(
+      key,
+      `${key} must be a map of surprisal detector options ({} for the defaults) or false, got ${show(value)}`
+    );
+  }
+  const options = wrap(() => resolveSurprisalOptions(value as SurprisalOptions, `${key}.`));
+  return surprisalDetector(options);
 }
