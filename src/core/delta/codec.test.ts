@@ -1,0 +1,161 @@
+/**
+ * Property tests of the whole codec: random profile streams over a channel that drops, repeats and reorders
+ * frames, decoded from text and from binary side by side.
+ */
+import fc from 'fast-check';
+import { DeltaDecoder, DecodeResult } from './decoder';
+import { DeltaEncoder } from './encoder';
+import { Profile } from './frame';
+
+const HOSTS = ['db-1', 'web 2', '__proto__', 'ünï', '-x', 'a=b:c/d%'];
+const INDICATORS = ['cpu', 'memory', 'x y', 'constructor'];
+
+/** One series' evolution step: absent, or present and moved by `move`. */
+const step = fc.oneof(
+  { weight: 1, arbitrary: fc.constant(null) },
+  { weight: 6, arbitrary: fc.double({ min: -0.01, max: 0.01, noNaN: true }) }, // mostly inside the deadband
+  { weight: 2, arbitrary: fc.double({ min: -0.3, max: 0.3, noNaN: true }) }
+);
+
+/** What the channel does to a frame. */
+type Fate = 'deliver' | 'drop' | 'duplicate' | 'hold';
+const fate = fc.oneof(
+  { weight: 12, arbitrary: fc.constant<Fate>('deliver') },
+  { weight: 1, arbitrary: fc.constantFrom<Fate>('drop', 'duplicate', 'hold') }
+);
+
+const scenario = fc.record({
+  options: fc.record({
+    deadband: fc.constantFrom(0, 0.001, 0.01, 0.05),
+    quantum: fc.constantFrom(0.001, 0.004, 0.01, 1 / 3),
+    keyframeEvery: fc.integer({ min: 1, max: 30 }),
+    epoch: fc.integer({ min: 0, max: 5 }),
+  }),
+  hosts: fc.integer({ min: 1, max: HOSTS.length }),
+  indicators: fc.integer({ min: 1, max: INDICATORS.length }),
+  baselines: fc.array(
+    fc.option(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 0.2, noNaN: true }))),
+    {
+      minLength: 24,
+      maxLength: 24,
+    }
+  ),
+  steps: fc.array(fc.tuple(fc.array(step, { minLength: 24, maxLength: 24 }), fate), { maxLength: 60 }),
+  feedback: fc.boolean(),
+});
+
+/** Doubles: `k × q` and the check itself may each be off by an ulp or so. */
+const TOLERANCE = 1e-9;
+
+function snapshot(p: Profile): Profile {
+  return new Map([...p].map(([h, m]) => [h, new Map([...m].map(([i, v]) => [i, { ...v }]))]));
+}
+
+function checkBound(received: Profile, truth: Profile, bound: number, q: number): void {
+  expect([...received.keys()].sort()).toEqual([...truth.keys()].sort());
+  for (const [host, indicators] of truth) {
+    const got = received.get(host)!;
+    expect([...got.keys()].sort()).toEqual([...indicators.keys()].sort());
+    for (const [indicator, v] of indicators) {
+      const r = got.get(indicator)!;
+      expect(Math.abs(r.hn - v.hn)).toBeLessThanOrEqual(bound + TOLERANCE);
+      // Baselines do not change within a series' life here, so they are exact to q/2.
+      expect(r.mean === undefined).toBe(v.mean === undefined);
+      if (v.mean !== undefined) {
+        expect(Math.abs(r.mean! - v.mean)).toBeLessThanOrEqual(q / 2 + TOLERANCE);
+        expect(Math.abs(r.std! - v.std!)).toBeLessThanOrEqual(q / 2 + TOLERANCE);
+      }
+    }
+  }
+}
+
+describe('differential entropy codec', () => {
+  it('stays within ε + q/2 whenever in sync, text and binary agree, and a keyframe resyncs', () => {
+    fc.assert(
+      fc.property(scenario, (s) => {
+        const encoder = new DeltaEncoder(s.options);
+        const { deadband, quantum: q } = encoder.options;
+        const bound = deadband + q / 2;
+        const text = new DeltaDecoder();
+        const binary = new DeltaDecoder();
+        const truths = new Map<number, Profile>();
+        const values = new Map<number, number>();
+        let held: { seq: number; text: string; binary: Uint8Array } | undefined;
+        let clean = true;
+
+        const deliver = (f: { seq: number; text: string; binary: Uint8Array }) => {
+          const a: DecodeResult = text.receive(f.text);
+          const b: DecodeResult = binary.receive(f.binary);
+          expect(a.status).not.toBe('error');
+          expect(b).toEqual(a);
+          expect(binary.profile()).toEqual(text.profile());
+          if (!text.needKeyframe) {
+            checkBound(text.profile(), truths.get(text.seq)!, bound, q);
+          }
+          if (s.feedback && text.needKeyframe) {
+            encoder.requestKeyframe();
+          }
+        };
+
+        for (const [moves, what] of s.steps) {
+          const profile: Profile = new Map();
+          moves.forEach((move, i) => {
+            // Series i is (host i / 4, indicator i % 4); the scenario uses the first `hosts` × `indicators`.
+            const host = HOSTS[Math.floor(i / INDICATORS.length)];
+            const indicator = INDICATORS[i % INDICATORS.length];
+            if (
+              move === null ||
+              Math.floor(i / INDICATORS.length) >= s.hosts ||
+              i % INDICATORS.length >= s.indicators
+            ) {
+              values.delete(i);
+              return;
+            }
+            const hn = (values.get(i) ?? 0.5) + move;
+            values.set(i, hn);
+            const base = s.baselines[i];
+            let indicators = profile.get(host);
+            if (!indicators) {
+              indicators = new Map();
+              profile.set(host, indicators);
+            }
+            indicators.set(indicator, base ? { hn, mean: base[0], std: base[1] } : { hn });
+          });
+          const e = encoder.next(profile);
+          truths.set(e.frame.seq, snapshot(profile));
+          const f = { seq: e.frame.seq, text: e.text, binary: e.binary };
+          clean &&= what === 'deliver';
+          if (what !== 'drop' && what !== 'hold') {
+            deliver(f);
+          }
+          if (what === 'duplicate') {
+            deliver(f);
+          }
+          if (held) {
+            deliver(held);
+            held = undefined;
+          }
+          if (what === 'hold') {
+            held = f;
+          }
+        }
+        if (clean) {
+          // A perfect channel: every frame applies, nothing is ever missing.
+          expect(text.needKeyframe).toBe(s.steps.length === 0);
+          expect(text.seq).toBe(s.steps.length - 1);
+        }
+        // Resync: whatever happened, a requested keyframe brings both decoders back within the bound.
+        encoder.requestKeyframe();
+        const last = snapshot(truths.get(encoder.nextSeq - 1) ?? new Map());
+        const e = encoder.next(last);
+        truths.set(e.frame.seq, last);
+        expect(text.receive(e.text).status).toBe('applied');
+        expect(binary.receive(e.binary).status).toBe('applied');
+        expect(text.needKeyframe).toBe(false);
+        checkBound(text.profile(), last, q / 2, q);
+        expect(binary.profile()).toEqual(text.profile());
+      }),
+      { numRuns: 150 }
+    );
+  });
+});
