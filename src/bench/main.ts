@@ -7,6 +7,7 @@ import { cpus } from 'node:os';
 import { benchCore } from './core';
 import { benchBrowserQuery } from './browser';
 import { benchDetector } from './detector';
+import { benchDelta } from './delta';
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
     cores: cpus().length,
     core: benchCore(),
     detector: benchDetector(),
+    delta: benchDelta(),
     browser: await benchBrowserQuery().catch((e: Error) => ({ skipped: e.message })),
   };
   report.seconds = Math.round((Date.now() - started) / 1000);
