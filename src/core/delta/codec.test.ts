@@ -5,7 +5,9 @@
 import fc from 'fast-check';
 import { DeltaDecoder, DecodeResult } from './decoder';
 import { DeltaEncoder } from './encoder';
-import { Profile } from './frame';
+import { DEFAULT_DELTA_LIMITS, Frame, Profile, SeriesDictionary } from './frame';
+import { decodeBinary, encodeBinary } from './binary';
+import { decodeText, encodeText } from './text';
 
 const HOSTS = ['db-1', 'web 2', '__proto__', 'ünï', '-x', 'a=b:c/d%'];
 const INDICATORS = ['cpu', 'memory', 'x y', 'constructor'];
@@ -155,7 +157,51 @@ describe('differential entropy codec', () => {
         checkBound(text.profile(), last, q / 2, q);
         expect(binary.profile()).toEqual(text.profile());
       }),
-      { numRuns: 150 }
+      { numRuns: 80 }
+    );
+  });
+
+  it('text and binary carry the same frames: each re-encodes to itself and converts into the other', () => {
+    const sorted = (f: Frame): Frame => {
+      const by = (a: { host: string; indicator: string }, b: { host: string; indicator: string }) =>
+        a.host === b.host ? (a.indicator < b.indicator ? -1 : 1) : a.host < b.host ? -1 : 1;
+      return { ...f, set: [...f.set].sort(by), delta: [...f.delta].sort(by), remove: [...f.remove].sort(by) };
+    };
+    fc.assert(
+      fc.property(scenario, (s) => {
+        const encoder = new DeltaEncoder(s.options);
+        const dictionary = new SeriesDictionary();
+        const values = new Map<number, number>();
+        for (const [moves] of s.steps) {
+          const profile: Profile = new Map();
+          moves.forEach((move, i) => {
+            const h = Math.floor(i / INDICATORS.length);
+            if (move === null || h >= s.hosts || i % INDICATORS.length >= s.indicators) {
+              values.delete(i);
+              return;
+            }
+            const hn = (values.get(i) ?? 0.5) + move;
+            values.set(i, hn);
+            const indicators = profile.get(HOSTS[h]) ?? new Map();
+            indicators.set(INDICATORS[i % INDICATORS.length], { hn });
+            profile.set(HOSTS[h], indicators);
+          });
+          const e = encoder.next(profile);
+          const q = e.frame.quantum;
+          const fromText = decodeText(e.text, DEFAULT_DELTA_LIMITS, q);
+          const fromBinary = decodeBinary(e.binary, DEFAULT_DELTA_LIMITS, dictionary, q);
+          expect(sorted(fromBinary)).toEqual(sorted(fromText));
+          expect(sorted(fromText)).toEqual(sorted(e.frame));
+          // Re-encoding gives back the very bytes and characters; text → binary gives the encoder's bytes (binary
+          // lists changes by series id, text by host, so binary → text is the same frame up to order).
+          expect(encodeText(fromText)).toBe(e.text);
+          expect(encodeBinary(fromBinary, dictionary)).toEqual(e.binary);
+          expect(encodeBinary(fromText, dictionary)).toEqual(e.binary);
+          expect(sorted(decodeText(encodeText(fromBinary), DEFAULT_DELTA_LIMITS, q))).toEqual(sorted(fromText));
+          dictionary.apply(fromBinary);
+        }
+      }),
+      { numRuns: 60 }
     );
   });
 });

@@ -146,3 +146,10 @@ describe('text format', () => {
     expect(decodeBinary(encodeBinary(f, new SeriesDictionary()), limits, new SeriesDictionary())).toEqual(f);
   });
 });
+
+describe('text limits', () => {
+  it('refuses a frame of separators before splitting it', () => {
+    const text = 'D seq=1 epoch=0\nhost=a' + ' '.repeat(50);
+    expect(() => decodeText(text, { ...limits, maxSeries: 10 }, 0.001)).toThrow(/more than 10 entries/);
+  });
+});

@@ -97,6 +97,14 @@ export function encodeText(frame: Frame): string {
   return lines.join('\n');
 }
 
+function countOf(text: string, ch: string): number {
+  let n = 0;
+  for (let i = text.indexOf(ch); i >= 0; i = text.indexOf(ch, i + 1)) {
+    n++;
+  }
+  return n;
+}
+
 /** The first line of a text frame: enough for the decoder to decide whether to read the rest. */
 export interface FrameHeader {
   keyframe: boolean;
@@ -169,6 +177,11 @@ export function decodeText(text: string, limits: ResolvedDeltaLimits, quantum?: 
     }
     return k;
   };
+  // Every entry and every line costs a space or a newline: counting them first bounds what `split` allocates,
+  // so a frame of a million spaces is refused before a million empty strings exist.
+  if (countOf(text, ' ') + countOf(text, '\n') > 2 * limits.maxSeries + 1) {
+    throw new FrameError(`text frame lists more than ${limits.maxSeries} entries`);
+  }
   const set: SetEntry[] = [];
   const delta: DeltaEntry[] = [];
   const remove: SeriesRef[] = [];
