@@ -10,7 +10,7 @@ import { deflateRawSync } from 'node:zlib';
 import { compress as snappy } from 'snappyjs';
 import { Baseline, createEstimator, DeltaDecoder, DeltaEncoder, DeltaEncoderOptions, Profile } from '../core';
 import { seeded } from '../core/testing';
-import { round } from './measure';
+import { medianMs, perSecond, round } from './measure';
 
 const HOSTS = 100;
 const STEP_MS = 15_000;
@@ -216,6 +216,25 @@ function fleet(kind: Fleet): Record<string, unknown> {
   };
 }
 
+/** Encode and binary-decode rate over the stable hour: what one engine core spends per series and interval. */
+function throughput(ps: Profile[]): Record<string, number> {
+  const encodeMs = medianMs(() => {
+    const encoder = new DeltaEncoder();
+    ps.forEach((p) => encoder.next(p));
+  }, 3);
+  const encoder = new DeltaEncoder();
+  const frames = ps.map((p) => encoder.next(p).binary);
+  const decodeMs = medianMs(() => {
+    const decoder = new DeltaDecoder();
+    frames.forEach((f) => decoder.receive(f));
+  }, 3);
+  const seriesIntervals = ps.length * HOSTS * INDICATORS.length;
+  return {
+    encodeSeriesPerSec: perSecond(seriesIntervals, encodeMs),
+    decodeBinarySeriesPerSec: perSecond(seriesIntervals, decodeMs),
+  };
+}
+
 /** Runs both fleets (100 hosts × 4 indicators, 15 s interval, one hour); returns one JSON-able record. */
 export function benchDelta(): Record<string, unknown> {
   return {
@@ -224,5 +243,6 @@ export function benchDelta(): Record<string, unknown> {
       'one WriteRequest per interval for the whole fleet, 3 labels + 1 sample per series, protobuf then snappy as remote write 1.0 sends it (deflate-raw beside it as a floor); HTTP headers not counted, nor for frames',
     stable: fleet('stable'),
     incident: fleet('incident'),
+    throughput: throughput(profiles(rawSamples('stable'))),
   };
 }
