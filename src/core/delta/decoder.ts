@@ -26,6 +26,7 @@ import { FrameError } from './varint';
 /** What happened to one received frame. */
 export type DecodeStatus = 'applied' | 'duplicate' | 'stale' | 'gap' | 'waiting' | 'error';
 
+/** The outcome of {@link DeltaDecoder.receive}. */
 export interface DecodeResult {
   status: DecodeStatus;
   /** The frame's seq and kind when its header could be read. */
@@ -45,6 +46,7 @@ interface Stored {
   std?: number;
 }
 
+/** Rebuilds one sender's profiles; one per stream (per edge, per live connection). */
 export class DeltaDecoder {
   readonly limits: ResolvedDeltaLimits;
   private series = new Map<string, Stored>();

@@ -147,3 +147,15 @@ describe('delta decoder sequence rules', () => {
     expect(d.profile().get('db-1')!.get('cpu')!.hn).toBeCloseTo(0.9, 12);
   });
 });
+
+describe('binary frames inside a larger buffer', () => {
+  it('reads a keyframe from a view at an odd offset (as a slice of a network buffer)', () => {
+    const encoder = new DeltaEncoder({ quantum: 0.25 });
+    const bytes = encoder.next(one(0.75)).binary;
+    const backing = new Uint8Array(bytes.length + 3);
+    backing.set(bytes, 3);
+    const d = new DeltaDecoder();
+    expect(d.receive(backing.subarray(3)).status).toBe('applied');
+    expect(d.profile().get('db-1')!.get('cpu')!.hn).toBe(0.75);
+  });
+});

@@ -39,6 +39,7 @@ interface Held {
   k: number;
 }
 
+/** Turns successive profiles into frames for one receiver; see the file comment for the bound it keeps. */
 export class DeltaEncoder {
   readonly options: ResolvedDeltaEncoderOptions;
   private held = new Map<string, Held>();

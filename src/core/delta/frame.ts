@@ -78,8 +78,10 @@ export interface DeltaEncoderOptions {
   epoch?: number;
 }
 
+/** Encoder options after defaults and validation. */
 export type ResolvedDeltaEncoderOptions = Required<DeltaEncoderOptions>;
 
+/** Defaults: see {@link DeltaEncoderOptions}. */
 export const DEFAULT_DELTA_ENCODER_OPTIONS: ResolvedDeltaEncoderOptions = {
   deadband: 0.01,
   quantum: 0.001,
@@ -125,8 +127,10 @@ export interface DeltaLimits {
   maxNameBytes?: number;
 }
 
+/** Limits after defaults and validation. */
 export type ResolvedDeltaLimits = Required<DeltaLimits>;
 
+/** Defaults: see {@link DeltaLimits}. */
 export const DEFAULT_DELTA_LIMITS: ResolvedDeltaLimits = {
   maxFrameBytes: 16 * 1024 * 1024,
   maxSeries: 100_000,
