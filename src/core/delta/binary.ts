@@ -39,9 +39,12 @@ const KIND_DELTA = 0;
 const KIND_KEYFRAME = 1;
 const HAS_BASELINE = 1;
 
-const utf8 = new TextEncoder();
+// Created on first use, so importing the core never needs them (some test environments add them late).
+let utf8: TextEncoder | undefined;
+let utf8Strict: TextDecoder | undefined;
+const encodeUtf8 = (s: string) => (utf8 ??= new TextEncoder()).encode(s);
 // `fatal`: a malformed name is an error, not a silent U+FFFD that would name a different series.
-const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+const decodeUtf8 = (b: Uint8Array) => (utf8Strict ??= new TextDecoder('utf-8', { fatal: true })).decode(b);
 
 function sortedIds(refs: SeriesRef[], dictionary: SeriesDictionary): number[] {
   return refs.map((r) => {
@@ -75,7 +78,7 @@ export function encodeBinary(frame: Frame, dictionary: SeriesDictionary): Uint8A
   const refs = frame.set.map((s) => [nameIndex(s.host), nameIndex(s.indicator)]);
   w.uvarint(names.size);
   for (const name of names.keys()) {
-    const bytes = utf8.encode(name);
+    const bytes = encodeUtf8(name);
     w.uvarint(bytes.length);
     w.bytes(bytes);
   }
@@ -164,7 +167,7 @@ export function decodeBinary(
     const len = r.count(`length of name ${i}`, limits.maxNameBytes);
     let name: string;
     try {
-      name = utf8Strict.decode(r.bytes(len, `name ${i}`));
+      name = decodeUtf8(r.bytes(len, `name ${i}`));
     } catch (e) {
       if (e instanceof FrameError) {
         throw e;
