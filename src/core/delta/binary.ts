@@ -40,8 +40,8 @@ const KIND_KEYFRAME = 1;
 const HAS_BASELINE = 1;
 
 // Created on first use, so importing the core never needs them (some test environments add them late).
-let utf8: TextEncoder | undefined;
-let utf8Strict: TextDecoder | undefined;
+let utf8: { encode(s: string): Uint8Array } | undefined;
+let utf8Strict: { decode(b: Uint8Array): string } | undefined;
 const encodeUtf8 = (s: string) => (utf8 ??= new TextEncoder()).encode(s);
 // `fatal`: a malformed name is an error, not a silent U+FFFD that would name a different series.
 const decodeUtf8 = (b: Uint8Array) => (utf8Strict ??= new TextDecoder('utf-8', { fatal: true })).decode(b);

@@ -9,8 +9,18 @@ function one(hn: number, host = 'db-1', indicator = 'cpu'): Profile {
 
 describe('delta encoder options', () => {
   it('documents its defaults', () => {
-    expect(resolveDeltaEncoderOptions()).toEqual(DEFAULT_DELTA_ENCODER_OPTIONS);
-    expect(DEFAULT_DELTA_ENCODER_OPTIONS).toEqual({ deadband: 0.01, quantum: 0.001, keyframeEvery: 240, epoch: 0 });
+    expect(resolveDeltaEncoderOptions({ epoch: 3 })).toEqual({ ...DEFAULT_DELTA_ENCODER_OPTIONS, epoch: 3 });
+    expect(DEFAULT_DELTA_ENCODER_OPTIONS).toEqual({ deadband: 0.01, quantum: 0.001, keyframeEvery: 240 });
+  });
+
+  it('gives each encoder its own epoch by default, so a restarted sender is followed', () => {
+    const epochs = new Set(Array.from({ length: 20 }, () => new DeltaEncoder().options.epoch));
+    expect(epochs.size).toBeGreaterThan(1);
+    const d = new DeltaDecoder();
+    for (let life = 0; life < 3; life++) {
+      // Each life starts again at seq 0; the decoder must apply it, not call it stale.
+      expect(d.receive(new DeltaEncoder().next(one(0.1 * life)).binary).status).toBe('applied');
+    }
   });
 
   it.each<[object, string, RegExp]>([
@@ -67,7 +77,7 @@ describe('delta encoder', () => {
   });
 
   it('removes series and hosts that disappeared, and adds new ones with their baseline', () => {
-    const encoder = new DeltaEncoder();
+    const encoder = new DeltaEncoder({ epoch: 0 });
     encoder.next(
       new Map([
         [

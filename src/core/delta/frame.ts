@@ -74,19 +74,25 @@ export interface DeltaEncoderOptions {
   quantum?: number;
   /** `K`: a keyframe every K frames (the first frame is always one). Default 240: one hour at 15 s. */
   keyframeEvery?: number;
-  /** See {@link Frame.epoch}. Default 0; an engine should pass something that changes on restart. */
+  /**
+   * See {@link Frame.epoch}. Default: a random number per encoder, so a restarted sender is never mistaken for
+   * the old one (with the same epoch its new seq 0, 1, … would read as stale and be ignored). Pass one for
+   * reproducible output, e.g. the engine's start time in seconds.
+   */
   epoch?: number;
 }
 
 /** Encoder options after defaults and validation. */
 export type ResolvedDeltaEncoderOptions = Required<DeltaEncoderOptions>;
 
+/** Defaults of everything but the epoch (see {@link DeltaEncoderOptions.epoch}). */
+export type DeltaEncoderDefaults = Omit<ResolvedDeltaEncoderOptions, 'epoch'>;
+
 /** Defaults: see {@link DeltaEncoderOptions}. */
-export const DEFAULT_DELTA_ENCODER_OPTIONS: ResolvedDeltaEncoderOptions = {
+export const DEFAULT_DELTA_ENCODER_OPTIONS: DeltaEncoderDefaults = {
   deadband: 0.01,
   quantum: 0.001,
   keyframeEvery: 240,
-  epoch: 0,
 };
 
 /** Validates and applies defaults; errors name the field (prefixed, e.g. `upstream.deadband`). */
@@ -96,7 +102,7 @@ export function resolveDeltaEncoderOptions(input: DeltaEncoderOptions = {}, pref
   if (input === null || typeof input !== 'object') {
     throw new OptionError(prefix || 'options', `${prefix || 'options'} must be an object`);
   }
-  rejectUnknownKeys(input, Object.keys(d), prefix, 'a delta encoder option');
+  rejectUnknownKeys(input, [...Object.keys(d), 'epoch'], prefix, 'a delta encoder option');
   const deadband = checkFinite(f('deadband'), input.deadband ?? d.deadband);
   if (deadband < 0) {
     throw new OptionError(f('deadband'), `${f('deadband')} must be 0 or more, got ${deadband}`);
@@ -113,7 +119,8 @@ export function resolveDeltaEncoderOptions(input: DeltaEncoderOptions = {}, pref
     deadband,
     quantum,
     keyframeEvery: checkInteger(f('keyframeEvery'), input.keyframeEvery ?? d.keyframeEvery, 1, 1_000_000),
-    epoch: checkInteger(f('epoch'), input.epoch ?? d.epoch, 0, MAX_EPOCH),
+    // Not a clock: randomness only tells two lives of a sender apart; nothing depends on its value.
+    epoch: checkInteger(f('epoch'), input.epoch ?? Math.floor(Math.random() * (MAX_EPOCH + 1)), 0, MAX_EPOCH),
   };
 }
 

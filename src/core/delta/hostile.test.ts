@@ -24,7 +24,7 @@ function profile(shift: number): Profile {
 
 /** A decoder that holds a keyframe, and the next (delta) frame it expects. */
 function inSync(): { decoder: DeltaDecoder; next: EncodedFrame; text: DeltaDecoder } {
-  const encoder = new DeltaEncoder({ deadband: 0.01 });
+  const encoder = new DeltaEncoder({ deadband: 0.01, epoch: 0 });
   const key = encoder.next(profile(0));
   const next = encoder.next(
     new Map([
