@@ -137,6 +137,8 @@ function remoteWrite(raw: Float64Array[][]): { protobuf: number; snappy: number;
 
 interface StreamFigures {
   textBytes: number;
+  /** The text frames as Server-Sent Events: `data: ` before each line, a blank line after each event. */
+  sseBytes: number;
   binaryBytes: number;
   frames: number;
   keyframes: number;
@@ -152,7 +154,16 @@ function stream(ps: Profile[], options: DeltaEncoderOptions): StreamFigures {
   const encoder = new DeltaEncoder({ epoch: 1_760_000_000, ...options });
   const text = new DeltaDecoder();
   const binary = new DeltaDecoder();
-  const f: StreamFigures = { textBytes: 0, binaryBytes: 0, frames: 0, keyframes: 0, changes: 0, maxError: 0, bound: 0 };
+  const f: StreamFigures = {
+    textBytes: 0,
+    sseBytes: 0,
+    binaryBytes: 0,
+    frames: 0,
+    keyframes: 0,
+    changes: 0,
+    maxError: 0,
+    bound: 0,
+  };
   f.bound = encoder.options.deadband + encoder.options.quantum / 2;
   const utf8 = new TextEncoder();
   for (const p of ps) {
@@ -160,7 +171,9 @@ function stream(ps: Profile[], options: DeltaEncoderOptions): StreamFigures {
     f.frames++;
     f.keyframes += e.frame.keyframe ? 1 : 0;
     f.changes += e.frame.delta.length;
-    f.textBytes += utf8.encode(e.text).length;
+    const textBytes = utf8.encode(e.text).length;
+    f.textBytes += textBytes;
+    f.sseBytes += textBytes + 6 * e.text.split('\n').length + 2;
     f.binaryBytes += e.binary.length;
     for (const [decoder, input] of [
       [text, e.text],
@@ -194,6 +207,7 @@ function fleet(kind: Fleet): Record<string, unknown> {
       const d = stream(ps, { deadband, quantum: 0.001, keyframeEvery });
       deltas[`eps=${deadband} q=0.001 K=${keyframeEvery}`] = {
         textBytesPerHostMinute: perHostMinute(d.textBytes),
+        sseBytesPerHostMinute: perHostMinute(d.sseBytes),
         binaryBytesPerHostMinute: perHostMinute(d.binaryBytes),
         textVsFullText: round(d.textBytes / full.textBytes),
         binaryVsFullBinary: round(d.binaryBytes / full.binaryBytes),
@@ -211,6 +225,7 @@ function fleet(kind: Fleet): Record<string, unknown> {
     remoteWriteSnappyBytesPerHostMinute: perHostMinute(rw.snappy),
     remoteWriteDeflatedBytesPerHostMinute: perHostMinute(rw.deflated),
     fullProfileTextBytesPerHostMinute: perHostMinute(full.textBytes),
+    fullProfileSseBytesPerHostMinute: perHostMinute(full.sseBytes),
     fullProfileBinaryBytesPerHostMinute: perHostMinute(full.binaryBytes),
     fullProfileMaxError: round(full.maxError),
     deltas,
