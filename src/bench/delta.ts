@@ -145,6 +145,8 @@ interface StreamFigures {
   /** Series changes sent (delta entries), over all frames. */
   changes: number;
   maxError: number;
+  /** Largest `|μ received − μ true|`: baselines travel only in keyframes and with new series. */
+  maxMeanError: number;
   bound: number;
 }
 
@@ -162,6 +164,7 @@ function stream(ps: Profile[], options: DeltaEncoderOptions): StreamFigures {
     keyframes: 0,
     changes: 0,
     maxError: 0,
+    maxMeanError: 0,
     bound: 0,
   };
   f.bound = encoder.options.deadband + encoder.options.quantum / 2;
@@ -186,7 +189,11 @@ function stream(ps: Profile[], options: DeltaEncoderOptions): StreamFigures {
       const got = decoder.profile();
       for (const [host, m] of p) {
         for (const [indicator, v] of m) {
-          f.maxError = Math.max(f.maxError, Math.abs(got.get(host)!.get(indicator)!.hn - v.hn));
+          const r = got.get(host)!.get(indicator)!;
+          f.maxError = Math.max(f.maxError, Math.abs(r.hn - v.hn));
+          if (r.mean !== undefined && v.mean !== undefined) {
+            f.maxMeanError = Math.max(f.maxMeanError, Math.abs(r.mean - v.mean));
+          }
         }
       }
     }
@@ -217,6 +224,7 @@ function fleet(kind: Fleet): Record<string, unknown> {
         maxError: round(d.maxError),
         bound: d.bound,
         withinBound: d.maxError <= d.bound + 1e-9,
+        maxBaselineMeanError: round(d.maxMeanError),
       };
     }
   }
