@@ -9,6 +9,7 @@
  *            value svarint, flags u8 (bit 0: baseline follows), [mean svarint, std svarint]
  * delta frames only:
  * deltas:    count uvarint, then per change: id gap uvarint, delta svarint    (ids ascending)
+ * baselines: count uvarint, then per series: id gap uvarint, flags u8, [mean svarint, std svarint]
  * removals:  count uvarint, then per series: id gap uvarint                   (ids ascending)
  * ```
  *
@@ -17,6 +18,7 @@
  * frame; ids are written as gaps from the previous one, so a busy frame spends about a byte per id.
  */
 import {
+  BaselineEntry,
   DeltaEntry,
   Frame,
   MAX_EPOCH,
@@ -56,6 +58,26 @@ function sortedIds(refs: SeriesRef[], dictionary: SeriesDictionary): number[] {
   });
 }
 
+function writeBaseline(w: ByteWriter, mean: number | undefined, std: number | undefined): void {
+  const base = mean !== undefined && std !== undefined;
+  w.byte(base ? HAS_BASELINE : 0);
+  if (base) {
+    w.svarint(mean);
+    w.svarint(std);
+  }
+}
+
+function readBaseline(r: ByteReader, what: string): { mean?: number; std?: number } {
+  const flags = r.byte('flags');
+  if (flags & ~HAS_BASELINE) {
+    throw new FrameError(`unknown flags ${flags} on ${what}`);
+  }
+  if (!(flags & HAS_BASELINE)) {
+    return {};
+  }
+  return { mean: r.svarint('baseline mean', MAX_QUANTUM_COUNT), std: r.svarint('baseline std', MAX_QUANTUM_COUNT) };
+}
+
 /** Writes `frame`; `dictionary` is the stream's table *before* this frame. */
 export function encodeBinary(frame: Frame, dictionary: SeriesDictionary): Uint8Array {
   const w = new ByteWriter();
@@ -87,12 +109,7 @@ export function encodeBinary(frame: Frame, dictionary: SeriesDictionary): Uint8A
     w.uvarint(refs[i][0]);
     w.uvarint(refs[i][1]);
     w.svarint(s.value);
-    const base = s.mean !== undefined && s.std !== undefined;
-    w.byte(base ? HAS_BASELINE : 0);
-    if (base) {
-      w.svarint(s.mean!);
-      w.svarint(s.std!);
-    }
+    writeBaseline(w, s.mean, s.std);
   });
   if (frame.keyframe) {
     return w.finish();
@@ -105,6 +122,16 @@ export function encodeBinary(frame: Frame, dictionary: SeriesDictionary): Uint8A
     w.uvarint(deltaIds[i] - prev - 1);
     w.svarint(frame.delta[i].delta);
     prev = deltaIds[i];
+  }
+  const baseIds = sortedIds(frame.baseline, dictionary);
+  const baseOrder = baseIds.map((_, i) => i).sort((a, b) => baseIds[a] - baseIds[b]);
+  w.uvarint(baseOrder.length);
+  prev = -1;
+  for (const i of baseOrder) {
+    const b = frame.baseline[i];
+    w.uvarint(baseIds[i] - prev - 1);
+    writeBaseline(w, b.mean, b.std);
+    prev = baseIds[i];
   }
   const removeIds = sortedIds(frame.remove, dictionary).sort((a, b) => a - b);
   w.uvarint(removeIds.length);
@@ -192,18 +219,11 @@ export function decodeBinary(
   for (let i = 0; i < setCount; i++) {
     const host = nameAt('host index');
     const indicator = nameAt('indicator index');
-    const entry: SetEntry = { host, indicator, value: r.svarint('value', MAX_QUANTUM_COUNT) };
-    const flags = r.byte('flags');
-    if (flags & ~HAS_BASELINE) {
-      throw new FrameError(`unknown flags ${flags} on series ${i}`);
-    }
-    if (flags & HAS_BASELINE) {
-      entry.mean = r.svarint('baseline mean', MAX_QUANTUM_COUNT);
-      entry.std = r.svarint('baseline std', MAX_QUANTUM_COUNT);
-    }
-    set.push(entry);
+    const value = r.svarint('value', MAX_QUANTUM_COUNT);
+    set.push({ host, indicator, value, ...readBaseline(r, `series ${i}`) });
   }
   const delta: DeltaEntry[] = [];
+  const baseline: BaselineEntry[] = [];
   const remove: SeriesRef[] = [];
   if (!header.keyframe) {
     const series = (prev: number, what: string): [number, SeriesRef] => {
@@ -221,6 +241,13 @@ export function decodeBinary(
       delta.push({ ...ref, delta: r.svarint('delta', 2 * MAX_QUANTUM_COUNT) });
       prev = id;
     }
+    const baseCount = r.count('baseline count', limits.maxSeries);
+    prev = -1;
+    for (let i = 0; i < baseCount; i++) {
+      const [id, ref] = series(prev, 'baseline id');
+      baseline.push({ ...ref, ...readBaseline(r, `baseline ${i}`) });
+      prev = id;
+    }
     const removeCount = r.count('removal count', limits.maxSeries);
     prev = -1;
     for (let i = 0; i < removeCount; i++) {
@@ -232,5 +259,5 @@ export function decodeBinary(
   if (r.remaining > 0) {
     throw new FrameError(`${r.remaining} unexpected bytes after the frame end at byte ${r.offset}`);
   }
-  return { epoch: header.epoch, seq: header.seq, keyframe: header.keyframe, quantum: q, set, delta, remove };
+  return { epoch: header.epoch, seq: header.seq, keyframe: header.keyframe, quantum: q, set, delta, baseline, remove };
 }

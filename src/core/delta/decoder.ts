@@ -149,6 +149,18 @@ export class DeltaDecoder {
         throw new FrameError(`frame ${frame.seq} moves ${d.host}/${d.indicator} out of range`);
       }
     }
+    // A baseline may change in the same frame as `Hn`, so it has its own once-per-frame check.
+    const based = new Set<string>();
+    const removed = new Set(frame.remove.map((r) => seriesKey(r.host, r.indicator)));
+    for (const b of frame.baseline) {
+      const key = seriesKey(b.host, b.indicator);
+      if (based.has(key) || !exists(key) || removed.has(key)) {
+        throw new FrameError(
+          `frame ${frame.seq} sets the baseline of ${b.host}/${b.indicator} twice, or of a series it does not hold`
+        );
+      }
+      based.add(key);
+    }
     for (const s of frame.set) {
       if (exists(once(s.host, s.indicator, 'set'))) {
         throw new FrameError(`frame ${frame.seq} adds ${s.host}/${s.indicator}, which this stream already holds`);
@@ -177,6 +189,11 @@ export class DeltaDecoder {
     for (const d of frame.delta) {
       this.series.get(seriesKey(d.host, d.indicator))!.k += d.delta;
     }
+    for (const b of frame.baseline) {
+      const s = this.series.get(seriesKey(b.host, b.indicator))!;
+      s.mean = b.mean;
+      s.std = b.std;
+    }
     for (const s of frame.set) {
       this.series.set(seriesKey(s.host, s.indicator), {
         host: s.host,
@@ -190,8 +207,8 @@ export class DeltaDecoder {
   }
 
   /**
-   * The rebuilt profile: `Hn` within `ε + q/2` of the sender's as of frame {@link seq}; baselines as of the
-   * last keyframe or the series' appearance, to `q/2`. A fresh copy the caller may keep.
+   * The rebuilt profile: `Hn`, `μ` and `σ` each within `ε + q/2` of the sender's as of frame {@link seq}.
+   * A fresh copy the caller may keep.
    */
   profile(): Profile {
     const q = this.quantum ?? 0;

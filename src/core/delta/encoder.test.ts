@@ -67,6 +67,22 @@ describe('delta encoder', () => {
     expect(lines).toEqual(expected);
   });
 
+  it('sends a baseline when its warm-up ends, when μ or σ moves by ε, and when it is cleared', () => {
+    const encoder = new DeltaEncoder({ deadband: 0.01, epoch: 0 });
+    const base = (mean?: number, std?: number): Profile =>
+      new Map([['db-1', new Map([['cpu', mean === undefined ? { hn: 0.5 } : { hn: 0.5, mean, std }]])]]);
+    const lines = [base(), base(0.5, 0.02), base(0.505, 0.025), base(0.505, 0.031), base()].map(
+      (p) => encoder.next(p).text.split('\n')[1] ?? ''
+    );
+    expect(lines).toEqual([
+      'host=db-1 cpu=0.500',
+      'host=db-1 cpu@0.500/0.020',
+      '',
+      'host=db-1 cpu@0.505/0.031',
+      'host=db-1 cpu@none',
+    ]);
+  });
+
   it('sends a keyframe first, every K frames and on request', () => {
     const encoder = new DeltaEncoder({ keyframeEvery: 3 });
     const kinds = () => (encoder.next(one(0.5)).frame.keyframe ? 'K' : 'D');

@@ -5,9 +5,11 @@
  * The deadband is measured from the value the receiver holds (the last sent, quantized), not from the last
  * true value, so between sends `|true − held| < ε`, and on a send `|true − held| ≤ q/2`: the receiver is
  * always within `max(ε, q/2) ≤ ε + q/2` of the truth, with no drift however many small steps accumulate.
+ * Baselines follow the same rule (`μ` and `σ` each), sent absolute and together when either moved.
  */
 import { encodeBinary } from './binary';
 import {
+  BaselineEntry,
   DeltaEncoderOptions,
   DeltaEntry,
   Frame,
@@ -37,6 +39,8 @@ interface Held {
   indicator: string;
   /** What the receiver holds, in quanta. */
   k: number;
+  mean?: number;
+  std?: number;
 }
 
 /** Turns successive profiles into frames for one receiver; see the file comment for the bound it keeps. */
@@ -86,6 +90,7 @@ export class DeltaEncoder {
     const keyframe = this.keyframeWanted || this.sinceKeyframe >= keyframeEvery;
     const set: SetEntry[] = [];
     const delta: DeltaEntry[] = [];
+    const baseline: BaselineEntry[] = [];
     const remove: SeriesRef[] = [];
     const seen = new Set<string>();
     const updates: Held[] = [];
@@ -110,14 +115,37 @@ export class DeltaEncoder {
             entry.std = quantize(`${field}.std`, v.std);
           }
           set.push(entry);
-          updates.push({ host, indicator, k: entry.value });
+          updates.push({ host, indicator, k: entry.value, mean: entry.mean, std: entry.std });
           continue;
         }
-        const k = quantize(`${field}.hn`, v.hn);
         // Compared with exactly what the receiver computes (`k × q`), so the bound is about its value.
-        if (Math.abs(v.hn - held.k * q) >= deadband && k !== held.k) {
+        const moved = (x: number, held: number, k: number) => k !== held && Math.abs(x - held * q) >= deadband;
+        let next = held;
+        const k = quantize(`${field}.hn`, v.hn);
+        if (moved(v.hn, held.k, k)) {
           delta.push({ host, indicator, delta: k - held.k });
-          updates.push({ host, indicator, k });
+          next = { ...next, k };
+        }
+        if (v.mean !== undefined || v.std !== undefined) {
+          const mean = quantize(`${field}.mean`, v.mean);
+          const std = quantize(`${field}.std`, v.std);
+          // μ and σ travel together and absolute: they change rarely, and one entry also covers a baseline
+          // that just finished its warm-up.
+          if (
+            held.mean === undefined ||
+            held.std === undefined ||
+            moved(v.mean!, held.mean, mean) ||
+            moved(v.std!, held.std, std)
+          ) {
+            baseline.push({ host, indicator, mean, std });
+            next = { ...next, mean, std };
+          }
+        } else if (held.mean !== undefined) {
+          baseline.push({ host, indicator });
+          next = { ...next, mean: undefined, std: undefined };
+        }
+        if (next !== held) {
+          updates.push(next);
         }
       }
     }
@@ -129,7 +157,7 @@ export class DeltaEncoder {
       }
     }
     // Everything validated: commit.
-    const frame: Frame = { epoch, seq: this.seq, keyframe, quantum: q, set, delta, remove };
+    const frame: Frame = { epoch, seq: this.seq, keyframe, quantum: q, set, delta, baseline, remove };
     const binary = encodeBinary(frame, this.dictionary);
     this.dictionary.apply(frame);
     if (keyframe) {

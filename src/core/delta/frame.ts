@@ -38,13 +38,24 @@ export interface DeltaEntry {
   delta: number;
 }
 
+/**
+ * A new baseline for a series already held, in quanta: sent when `μ` or `σ` moved by the deadband from what
+ * the receiver holds, or when the baseline appears (warm-up done) or is cleared (both absent).
+ */
+export interface BaselineEntry {
+  host: string;
+  indicator: string;
+  mean?: number;
+  std?: number;
+}
+
 /** A series that disappeared. */
 export interface SeriesRef {
   host: string;
   indicator: string;
 }
 
-/** One frame of the stream. Keyframes hold only `set`; delta frames may hold all three lists. */
+/** One frame of the stream. Keyframes hold only `set`; delta frames may hold all four lists. */
 export interface Frame {
   /** Identifies one encoder's life: a restarted encoder uses a new epoch, so its seq 0 is not stale. */
   epoch: number;
@@ -55,6 +66,7 @@ export interface Frame {
   quantum: number;
   set: SetEntry[];
   delta: DeltaEntry[];
+  baseline: BaselineEntry[];
   remove: SeriesRef[];
 }
 

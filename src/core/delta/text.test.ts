@@ -5,7 +5,17 @@ import { decodeBinary, encodeBinary } from './binary';
 const limits = DEFAULT_DELTA_LIMITS;
 
 function frame(partial: Partial<Frame>): Frame {
-  return { epoch: 0, seq: 0, keyframe: false, quantum: 0.001, set: [], delta: [], remove: [], ...partial };
+  return {
+    epoch: 0,
+    seq: 0,
+    keyframe: false,
+    quantum: 0.001,
+    set: [],
+    delta: [],
+    baseline: [],
+    remove: [],
+    ...partial,
+  };
 }
 
 describe('text format', () => {
@@ -46,6 +56,18 @@ describe('text format', () => {
         ],
       }),
       'D seq=3 epoch=0\nhost=db-2 net=0.250 -cpu\nhost=db-1 cpu:+0.001 -disk',
+    ],
+    [
+      'baselines replaced and cleared',
+      frame({
+        seq: 4,
+        delta: [{ host: 'db-1', indicator: 'cpu', delta: -2 }],
+        baseline: [
+          { host: 'db-1', indicator: 'cpu', mean: 510, std: 21 },
+          { host: 'db-1', indicator: 'memory' },
+        ],
+      }),
+      'D seq=4 epoch=0\nhost=db-1 cpu:-0.002 cpu@0.510/0.021 memory@none',
     ],
     ['an empty delta frame is its header', frame({ seq: 9 }), 'D seq=9 epoch=0'],
     [
@@ -112,6 +134,8 @@ describe('text format', () => {
     ['a huge value', 'D seq=1 epoch=0\nhost=a cpu=9999999999999999999', /out of range/],
     ['a baseline with only a mean', 'D seq=1 epoch=0\nhost=a cpu=0.1/0.2', /expected name=value/],
     ['a change in a keyframe', 'K seq=1 epoch=0 q=0.001\nhost=a cpu:+0.001', /only set series/],
+    ['a baseline in a keyframe', 'K seq=1 epoch=0 q=0.001\nhost=a cpu@0.1/0.2', /only set series/],
+    ['a baseline with one number', 'D seq=1 epoch=0\nhost=a cpu@0.1', /expected name=value/],
     ['a trailing newline', 'D seq=1 epoch=0\n', /expected "host=NAME/],
     ['an empty name', 'D seq=1 epoch=0\nhost= cpu=0.1', /must be percent-encoded|is empty/],
   ])('rejects %s', (_, text, message) => {

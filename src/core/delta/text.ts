@@ -5,16 +5,17 @@
  * K seq=0 epoch=7 q=0.001
  * host=db-1 cpu=0.512/0.500/0.020 memory=0.300
  * D seq=1 epoch=7
- * host=db-1 cpu:+0.050 memory:-0.010 -disk
- * host=db-2 net=0.250
+ * host=db-1 cpu:+0.050 memory:-0.010 cpu@0.510/0.021 -disk
+ * host=db-2 net=0.250 memory@none
  * ```
  *
  * `K`/`D` start a keyframe/delta frame; `name=v` sets a series (optionally `/μ/σ`), `name:±d` changes it,
- * `-name` removes it. Names are percent-encoded (as `encodeURIComponent`, plus a leading `-`), so spaces,
+ * `name@μ/σ` replaces its baseline (`@none` clears it), `-name` removes it. Names are percent-encoded (as `encodeURIComponent`, plus a leading `-`), so spaces,
  * `=`, `:` or `/` in a host name cannot be confused with the syntax. Values are multiples of `q` written with
  * as many decimals as `q` needs, so reading one back gives the same integer number of quanta.
  */
 import {
+  BaselineEntry,
   DeltaEntry,
   Frame,
   MAX_EPOCH,
@@ -88,6 +89,10 @@ export function encodeText(frame: Frame): string {
   for (const d of frame.delta) {
     item(d.host, `${escapeName(d.indicator)}:${d.delta < 0 ? '-' : '+'}${num(Math.abs(d.delta))}`);
   }
+  for (const b of frame.baseline) {
+    const base = b.mean !== undefined && b.std !== undefined ? `${num(b.mean)}/${num(b.std)}` : 'none';
+    item(b.host, `${escapeName(b.indicator)}@${base}`);
+  }
   for (const r of frame.remove) {
     item(r.host, `-${escapeName(r.indicator)}`);
   }
@@ -148,9 +153,10 @@ export function peekText(text: string): FrameHeader {
 }
 
 const NUMBER = '(-?[0-9]{1,19}(?:\\.[0-9]{1,20})?)';
-const SET = new RegExp(`^([^=:/]+)=${NUMBER}(?:/${NUMBER}/${NUMBER})?$`);
-const DELTA = new RegExp(`^([^=:/]+):([+-])([0-9]{1,19}(?:\\.[0-9]{1,20})?)$`);
-const REMOVE = /^-([^=:/]+)$/;
+const SET = new RegExp(`^([^=:/@]+)=${NUMBER}(?:/${NUMBER}/${NUMBER})?$`);
+const DELTA = new RegExp(`^([^=:/@]+):([+-])([0-9]{1,19}(?:\\.[0-9]{1,20})?)$`);
+const BASELINE = new RegExp(`^([^=:/@]+)@(?:${NUMBER}/${NUMBER}|none)$`);
+const REMOVE = /^-([^=:/@]+)$/;
 
 /**
  * Parses a whole text frame. `quantum` is the stream's `q` for delta frames (they do not repeat it). Throws
@@ -184,6 +190,7 @@ export function decodeText(text: string, limits: ResolvedDeltaLimits, quantum?: 
   }
   const set: SetEntry[] = [];
   const delta: DeltaEntry[] = [];
+  const baseline: BaselineEntry[] = [];
   const remove: SeriesRef[] = [];
   const lines = text.split('\n');
   let entries = 0;
@@ -222,13 +229,20 @@ export function decodeText(text: string, limits: ResolvedDeltaLimits, quantum?: 
           entry.std = quanta(m[4], where);
         }
         set.push(entry);
+      } else if ((m = BASELINE.exec(token))) {
+        const indicator = unescapeName(m[1], `${where}: indicator`, limits);
+        baseline.push(
+          m[2] === undefined
+            ? { host, indicator }
+            : { host, indicator, mean: quanta(m[2], where), std: quanta(m[3], where) }
+        );
       } else {
-        throw new FrameError(`${where}: expected name=value, name:+delta, name:-delta or -name`);
+        throw new FrameError(`${where}: expected name=value, name:+delta, name:-delta, name@mean/std or -name`);
       }
     }
   }
-  if (header.keyframe && (delta.length > 0 || remove.length > 0)) {
+  if (header.keyframe && (delta.length > 0 || baseline.length > 0 || remove.length > 0)) {
     throw new FrameError('a keyframe may only set series (name=value), not change or remove them');
   }
-  return { epoch: header.epoch, seq: header.seq, keyframe: header.keyframe, quantum: q, set, delta, remove };
+  return { epoch: header.epoch, seq: header.seq, keyframe: header.keyframe, quantum: q, set, delta, baseline, remove };
 }
