@@ -144,8 +144,10 @@ interface StreamFigures {
   keyframes: number;
   /** Series changes sent (delta entries), over all frames. */
   changes: number;
+  /** Baseline entries sent. */
+  baselines: number;
   maxError: number;
-  /** Largest `|μ received − μ true|`: baselines travel only in keyframes and with new series. */
+  /** Largest `|μ received − μ true|` (baselines keep the same deadband as `Hn`). */
   maxMeanError: number;
   bound: number;
 }
@@ -163,6 +165,7 @@ function stream(ps: Profile[], options: DeltaEncoderOptions): StreamFigures {
     frames: 0,
     keyframes: 0,
     changes: 0,
+    baselines: 0,
     maxError: 0,
     maxMeanError: 0,
     bound: 0,
@@ -174,6 +177,7 @@ function stream(ps: Profile[], options: DeltaEncoderOptions): StreamFigures {
     f.frames++;
     f.keyframes += e.frame.keyframe ? 1 : 0;
     f.changes += e.frame.delta.length;
+    f.baselines += e.frame.baseline.length;
     const textBytes = utf8.encode(e.text).length;
     f.textBytes += textBytes;
     f.sseBytes += textBytes + 6 * e.text.split('\n').length + 2;
@@ -221,6 +225,7 @@ function fleet(kind: Fleet): Record<string, unknown> {
         keyframes: d.keyframes,
         // Of the series-intervals after the first keyframe: how often `Hn` left the deadband.
         changedFraction: round(d.changes / ((d.frames - 1) * HOSTS * INDICATORS.length)),
+        baselineChangedFraction: round(d.baselines / ((d.frames - 1) * HOSTS * INDICATORS.length)),
         maxError: round(d.maxError),
         bound: d.bound,
         withinBound: d.maxError <= d.bound + 1e-9,
