@@ -8,6 +8,7 @@ import { benchCore } from './core';
 import { benchBrowserQuery } from './browser';
 import { benchDetector } from './detector';
 import { benchEngine } from './engine';
+import { benchDelta } from './delta';
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
     core: benchCore(),
     detector: benchDetector(),
     engine: await benchEngine(),
+    delta: benchDelta(),
     browser: await benchBrowserQuery().catch((e: Error) => ({ skipped: e.message })),
   };
   report.seconds = Math.round((Date.now() - started) / 1000);

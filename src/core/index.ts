@@ -16,3 +16,4 @@ export * from './policy';
 export * from './decide';
 export * from './quorum';
 export * from './surprisal';
+export * from './delta';
