@@ -127,7 +127,7 @@ function remoteWrite(raw: Float64Array[][]): { protobuf: number; snappy: number;
         req.len(1, ts.bytes);
       });
     });
-    const body = Uint8Array.from(req.bytes);
+    const body = Buffer.from(req.bytes);
     protobuf += body.length;
     snappied += snappy(body).length;
     deflated += deflateRawSync(body).length;

@@ -230,7 +230,8 @@ describe('engine HTTP routes (fastify.inject)', () => {
     );
     expect(existing()).toBe(before);
     expect(e.telemetry.remoteWriteRequests.get({ code: '400' })).toBeGreaterThan(100);
-  });
+    // 300 requests through fastify: seconds on a busy 2-core machine, so more than Jest's default 5 s.
+  }, 60_000);
 
   it('answers bad profile queries with 4xx', async () => {
     const e = engine();
