@@ -15,6 +15,34 @@ export function medianMs(fn: () => void, reps = 5): number {
   return times[Math.floor(times.length / 2)];
 }
 
+/** Wall-clock and CPU milliseconds of one run. */
+export interface Timing {
+  wallMs: number;
+  /** This process's user + system CPU time: on a shared machine the time the code actually ran. */
+  cpuMs: number;
+}
+
+/**
+ * Medians of `reps` runs of `fn` (after one warm-up run), by wall clock and by CPU time. Single-threaded code
+ * on a dedicated core has `cpuMs ≈ wallMs`; when other jobs share the cores the wall clock also counts the
+ * time the process waited for one, and `cpuMs` does not (it includes V8's helper threads, so it errs high).
+ */
+export function medianTiming(fn: () => void, reps = 5): Timing {
+  fn();
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    fn();
+    wall.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
+  }
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return { wallMs: median(wall), cpuMs: median(cpu) };
+}
+
 /** Samples per second, given `samples` processed in `ms`. */
 export function perSecond(samples: number, ms: number): number {
   return Math.round((samples / ms) * 1000);

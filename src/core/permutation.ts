@@ -7,6 +7,7 @@
  */
 import { CountedEntropy, Counts, countsArray, sumTable } from './counted';
 import { ResolvedEntropyOptions } from './options';
+import { ROUNDING } from './xlogx';
 
 const FACTORIAL = [1, 1, 2, 6, 24, 120, 720, 5040];
 /** One pattern's values: shared by every estimator (JavaScript runs one push at a time), not per series. */
@@ -62,6 +63,148 @@ export class PermutationEntropy extends CountedEntropy {
     this.states = states;
     this.order = options.order;
     this.delay = options.delay;
+  }
+
+  /**
+   * The batch loop, specialised (without `maxAgeMs`): ring state in locals, and each pattern's Lehmer code
+   * derived from the previous pattern of the same delay phase in O(d) instead of O(d²). The pattern ending at
+   * admission `a` shares `d − 1` values with the one ending at `a − τ`; for its position `i < d − 1`,
+   * `#{j > i : x_j < x_i}` is the old pattern's count at position `i + 1` plus `[x_new < x_i]`. The first
+   * pattern of each phase in a call is coded in full. Same counts, same tables, same order of floating-point
+   * operations as `push`, so the result is identical (the property tests compare them exactly).
+   */
+  pushMany(ts: ArrayLike<number>, vs: ArrayLike<number>, out: Float64Array, unit: 'normalized' | 'bits'): void {
+    if (this.ageBounded) {
+      super.pushMany(ts, vs, out, unit);
+      return;
+    }
+    const bitsOut = unit === 'bits';
+    const { counts, slotCodes, recent, span, lag, order: d, delay, capacity, minFill, resyncEvery } = this;
+    const x = this.xlogx;
+    const logs = this.logs;
+    const inverse = this.inverse;
+    const inverseLogStates = this.inverseLogs[this.states];
+    // Per delay phase: the smaller-counts of the last pattern coded in this call, and the admission it ended at.
+    const smaller = new Int32Array(delay * d);
+    const lastEnd = new Float64Array(delay).fill(-1);
+    let { s, lastT, size, head, admitted, updates, seq } = this;
+    let h = this.bits;
+    let hn = this.normalized;
+    let pos = seq % span;
+    let phase = seq % delay;
+    for (let i = 0; i < out.length; i++) {
+      const t = ts[i];
+      const v = vs[i];
+      if (typeof v !== 'number' || v - v !== 0 || t - t !== 0 || t <= lastT) {
+        this.save(s, lastT, size, head, admitted, updates, seq, h, hn);
+        super.push(t, v); // counts the skip; the window is unchanged
+        out[i] = size >= minFill ? (bitsOut ? h : hn) : NaN;
+        continue;
+      }
+      lastT = t;
+      admitted++;
+      if (size === capacity) {
+        const oldest = head;
+        head = oldest + 1 === capacity ? 0 : oldest + 1;
+        size--;
+        if (size >= lag) {
+          let end = oldest + lag;
+          if (end >= capacity) {
+            end -= capacity;
+          }
+          const c = counts[slotCodes[end]]--;
+          s += x[c - 1] - x[c];
+        }
+      }
+      let slot = head + size;
+      if (slot >= capacity) {
+        slot -= capacity;
+      }
+      size++;
+      const a = seq++;
+      recent[pos] = v;
+      if (size > lag) {
+        const base = phase * d;
+        let code = 0;
+        if (lastEnd[phase] === a - delay) {
+          for (let k = 0; k < d - 1; k++) {
+            let p = pos - lag + k * delay;
+            if (p < 0) {
+              p += span;
+            }
+            const c = smaller[base + k + 1] + (v < recent[p] ? 1 : 0);
+            smaller[base + k] = c;
+            code += c * FACTORIAL[d - 1 - k];
+          }
+        } else {
+          for (let k = 0; k < d - 1; k++) {
+            let p = pos - lag + k * delay;
+            if (p < 0) {
+              p += span;
+            }
+            const xk = recent[p];
+            let c = 0;
+            for (let j = k + 1; j < d; j++) {
+              let q = pos - lag + j * delay;
+              if (q < 0) {
+                q += span;
+              }
+              if (recent[q] < xk) {
+                c++;
+              }
+            }
+            smaller[base + k] = c;
+            code += c * FACTORIAL[d - 1 - k];
+          }
+        }
+        smaller[base + d - 1] = 0;
+        lastEnd[phase] = a;
+        slotCodes[slot] = code;
+        const c = counts[code]++;
+        s += x[c + 1] - x[c];
+        if (++updates >= resyncEvery) {
+          s = sumTable(counts, x);
+          updates = 0;
+        }
+      }
+      pos = pos + 1 === span ? 0 : pos + 1;
+      phase = phase + 1 === delay ? 0 : phase + 1;
+      if (size < minFill) {
+        h = NaN;
+        hn = NaN;
+        out[i] = NaN;
+        continue;
+      }
+      const n = size - lag;
+      h = n > 1 ? logs[n] - s * inverse[n] : 0;
+      h = h > ROUNDING ? h : 0;
+      hn = h * inverseLogStates;
+      hn = hn < 1 ? hn : 1;
+      out[i] = bitsOut ? h : hn;
+    }
+    this.save(s, lastT, size, head, admitted, updates, seq, h, hn);
+  }
+
+  private save(
+    s: number,
+    lastT: number,
+    size: number,
+    head: number,
+    admitted: number,
+    updates: number,
+    seq: number,
+    h: number,
+    hn: number
+  ): void {
+    this.s = s;
+    this.lastT = lastT;
+    this.size = size;
+    this.head = head;
+    this.admitted = admitted;
+    this.updates = updates;
+    this.seq = seq;
+    this.bits = h;
+    this.normalized = hn;
   }
 
   protected remove(slot: number): void {

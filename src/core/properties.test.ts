@@ -111,6 +111,35 @@ describe.each([
       { numRuns: 150 }
     );
   });
+
+  it('pushMany continues a window that push started (and push one that pushMany left), in bits too', () => {
+    fc.assert(
+      fc.property(series, options, fc.double({ min: 0, max: 1, noNaN: true }), ({ ts, vs }, o, f) => {
+        const cut = Math.floor(f * vs.length);
+        const mixed = createEstimator(o);
+        const plain = createEstimator(o);
+        const head = new Float64Array(cut);
+        mixed.pushMany(ts.slice(0, cut), vs.slice(0, cut), head, 'bits');
+        const tail = new Float64Array(vs.length - cut);
+        mixed.pushMany(ts.slice(cut), vs.slice(cut), tail, 'bits');
+        const again = createEstimator(o);
+        for (let i = 0; i < vs.length; i++) {
+          const r = plain.push(ts[i], vs[i]);
+          expect(i < cut ? head[i] : tail[i - cut]).toBe(r === undefined ? NaN : plain.bits);
+          if (i >= cut) {
+            // An estimator fed by push first, then by pushMany from here on.
+            const one = new Float64Array(1);
+            again.pushMany([ts[i]], [vs[i]], one, 'normalized');
+            expect(one[0]).toBe(r === undefined ? NaN : r);
+          } else {
+            again.push(ts[i], vs[i]);
+          }
+        }
+        expect(mixed.stats).toEqual(plain.stats);
+      }),
+      { numRuns: 150 }
+    );
+  });
 });
 
 describe('no drift', () => {
