@@ -4,6 +4,7 @@
  * `GRAFANA_DOCS` is the example of Grafana's webhook notifier documentation (grafana.com, "Webhook JSON
  * payload"), with the top-level fields grafana/alerting's `webhookMessage` adds.
  */
+import type { AlertIntent, AlertOutcome, AlertSink } from '../alert-contract';
 
 /** Deep copy, so that a test can change a fixture without touching the others. */
 export function copy<T>(value: T): T {
@@ -134,3 +135,35 @@ export const GRAFANA_SCALE_DOWN = {
     },
   ],
 };
+
+/**
+ * A test double of the {@link AlertSink} seam (the allocation side is built elsewhere): records every batch
+ * it is given and deduplicates by key the way the real sink must (first `recorded`, then `duplicate`).
+ */
+export class RecordingSink implements AlertSink {
+  readonly calls: AlertIntent[][] = [];
+  private readonly actions = new Map<string, string>();
+  /** When set, the next call throws this (a store failure). */
+  failWith: Error | undefined;
+
+  applyAlerts(intents: AlertIntent[]): AlertOutcome[] {
+    if (this.failWith) {
+      throw this.failWith;
+    }
+    this.calls.push(intents);
+    return intents.map((i) => {
+      const known = this.actions.get(i.dedupKey);
+      if (known !== undefined) {
+        return { status: 'duplicate', actionId: known, reason: 'this alert was already recorded' };
+      }
+      const actionId = `act-${this.actions.size + 1}`;
+      this.actions.set(i.dedupKey, actionId);
+      return { status: 'recorded', actionId, dryRun: false, reason: `${i.action} of ${i.resource ?? i.host} recorded` };
+    });
+  }
+
+  /** Every intent received, in order. */
+  get intents(): AlertIntent[] {
+    return this.calls.flat();
+  }
+}
