@@ -33,6 +33,8 @@ type Headers = Record<string, string | string[] | undefined>;
 
 /** Receives alert notifications for a sink that may appear later (the allocation side registers it). */
 export class AlertReceiver {
+  private warnedNoAuth = false;
+
   constructor(
     private readonly auth: AlertAuthConfig,
     private readonly sink: () => AlertSink | undefined,
@@ -53,6 +55,12 @@ export class AlertReceiver {
     const now = this.now();
     const auth = authenticate(this.auth, headers, body, now);
     if (!auth.ok) {
+      if (auth.status === 503 && !this.warnedNoAuth) {
+        this.warnedNoAuth = true;
+        this.logger.warn(
+          'an alert arrived but alerts has no bearerToken, basicAuth or grafanaHmac: refusing alerts (503)'
+        );
+      }
       return { status: auth.status, body: { error: auth.error }, challenge: auth.challenge };
     }
     const rawType = headers['content-type'];
