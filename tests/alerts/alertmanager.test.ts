@@ -14,7 +14,7 @@
  */
 import pino from 'pino';
 import type { EngineAlert } from '../../src/engine/alert-contract';
-import { RecordingSink } from '../../src/engine/alerts/fixtures';
+import { ALERTMANAGER_FIRING, RecordingSink } from '../../src/engine/alerts/fixtures';
 import { parseConfig } from '../../src/engine/config';
 import { Engine } from '../../src/engine/engine';
 import { amMetric, getAlerts, postAlerts, startAlertmanager, TestAlertmanager } from '../helpers/alertmanager';
@@ -54,16 +54,10 @@ alertmanager:
   externalURL: http://health-entropy.test:9464
 `;
 
+// The labels of the captured Alertmanager notification: a Prometheus rule's alert with the engine's instance.
 const SATURATION = {
-  labels: {
-    alertname: 'HealthEntropySaturation',
-    healthentropy_action: 'scale_up',
-    host: 'app-1:9100',
-    instance: 'engine:9464',
-    job: 'health-entropy',
-    severity: 'critical',
-  },
-  annotations: { summary: 'app-1:9100 is saturated' },
+  labels: ALERTMANAGER_FIRING.alerts[0].labels,
+  annotations: ALERTMANAGER_FIRING.alerts[0].annotations,
 };
 const UNRELATED = { labels: { alertname: 'DiskFull', host: 'app-1:9100', severity: 'warning' } };
 

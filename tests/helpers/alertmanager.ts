@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { PostableAlert } from '../../src/engine/alerts/pusher';
 import { RunningProcess, startProcess } from './processes';
 
 export const ALERTMANAGER_BIN = process.env.ALERTMANAGER_BIN ?? '/usr/bin/prometheus-alertmanager';
@@ -51,12 +52,7 @@ export async function startAlertmanager(
 }
 
 /** One alert as `GET /api/v2/alerts` returns it (the fields the tests read). */
-export interface GettableAlert {
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  startsAt: string;
-  endsAt: string;
-  generatorURL: string;
+export interface GettableAlert extends PostableAlert {
   status: { state: string };
 }
 
