@@ -3,9 +3,10 @@
  * content type, parse and check the whole notification, decide every alert, hand the intents to the
  * {@link AlertSink} and answer only after it returned (it commits durably), with one outcome per alert.
  *
- * Status codes follow what the senders do with them: both Alertmanager and Grafana retry 5xx and give up on
- * 4xx. So a body that can never succeed is a 4xx, and a refusal that a fix on the engine's side cures (no sink
- * yet, no auth configured, the store failing) is a 503, which the sender retries until it works.
+ * Status codes follow what the senders do with them: Alertmanager retries a 5xx at once and gives up on a 4xx;
+ * both it and Grafana send a failed notification again at the next group interval. So a body that can never
+ * succeed is a 4xx, and a refusal that a fix on the engine's side cures (no sink yet, no auth configured, the
+ * store failing) is a 503.
  */
 import type { Logger } from 'pino';
 import type { AlertOutcome, AlertSink } from '../alert-contract';
