@@ -28,41 +28,65 @@ export function parsePrometheus(value: unknown, secret: SecretReader): EngineCon
   }
   const p = mapAt('prometheus', value);
   checkKeys('prometheus', p, ['url', 'timeout', 'bearerToken', 'basicAuth']);
-  const url = stringAt('prometheus.url', p.url);
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new ConfigError(
-      'prometheus.url',
-      `prometheus.url must be an http(s) URL like http://prometheus:9090, got ${show(url)}`
-    );
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new ConfigError('prometheus.url', `prometheus.url must use http or https, got ${show(url)}`);
-  }
-  const headers: Record<string, string> = {};
-  if (p.bearerToken !== undefined && p.basicAuth !== undefined) {
-    throw new ConfigError(
-      'prometheus.basicAuth',
-      'prometheus.basicAuth and prometheus.bearerToken are exclusive: set one'
-    );
-  }
-  if (p.bearerToken !== undefined) {
-    headers.authorization = `Bearer ${secret('prometheus.bearerToken', p.bearerToken)}`;
-  }
-  if (p.basicAuth !== undefined) {
-    const b = mapAt('prometheus.basicAuth', p.basicAuth);
-    checkKeys('prometheus.basicAuth', b, ['username', 'password']);
-    const user = stringAt('prometheus.basicAuth.username', b.username);
-    const password = secret('prometheus.basicAuth.password', b.password);
-    headers.authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-  }
+  const url = httpUrlAt('prometheus.url', p.url, 'http://prometheus:9090');
+  const headers = clientAuthHeaders('prometheus', p, secret);
   return {
     url: url.replace(/\/+$/, ''),
     timeoutMs: durationAt('prometheus.timeout', p.timeout ?? '10s', 100, 600_000),
     headers,
   };
+}
+
+/** An http(s) URL at `key`; `example` shows the expected form in the error. */
+export function httpUrlAt(key: string, value: unknown, example: string): string {
+  const url = stringAt(key, value);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(key, `${key} must be an http(s) URL like ${example}, got ${show(url)}`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ConfigError(key, `${key} must use http or https, got ${show(url)}`);
+  }
+  return url;
+}
+
+/**
+ * The `authorization` header of an HTTP client section (`prometheus`, `alertmanager`): `bearerToken` or
+ * `basicAuth: {username, password}`, exclusive, secrets through {@link readSecret}.
+ */
+export function clientAuthHeaders(
+  key: string,
+  p: Record<string, unknown>,
+  secret: SecretReader
+): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (p.bearerToken !== undefined && p.basicAuth !== undefined) {
+    throw new ConfigError(`${key}.basicAuth`, `${key}.basicAuth and ${key}.bearerToken are exclusive: set one`);
+  }
+  if (p.bearerToken !== undefined) {
+    headers.authorization = `Bearer ${secret(`${key}.bearerToken`, p.bearerToken)}`;
+  }
+  if (p.basicAuth !== undefined) {
+    const { username, password } = basicAuthAt(`${key}.basicAuth`, p.basicAuth, secret);
+    headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+  }
+  return headers;
+}
+
+/** `basicAuth: {username, password}`: the username plain, the password a secret reference. */
+export function basicAuthAt(key: string, value: unknown, secret: SecretReader): { username: string; password: string } {
+  const b = mapAt(key, value);
+  checkKeys(key, b, ['username', 'password']);
+  const username = stringAt(`${key}.username`, b.username);
+  if (username.includes(':')) {
+    throw new ConfigError(
+      `${key}.username`,
+      `${key}.username must not contain ":" (HTTP basic auth), got ${show(username)}`
+    );
+  }
+  return { username, password: secret(`${key}.password`, b.password) };
 }
 
 /** `{env: NAME}` or `{file: PATH}`; an inline string is refused so that no secret is ever committed. */

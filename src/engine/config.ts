@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { BaselineOptions, resolveBaselineOptions } from '../core';
+import { AlertmanagerConfig, AlertsConfig, parseAlertmanagerConfig, parseAlertsConfig } from './alerts/config';
 import { parseListen, parsePrometheus, readSecret } from './config-sources';
 import {
   booleanAt,
@@ -46,6 +47,10 @@ export interface EngineConfig {
   maxSeries: number;
   logLevel: string;
   indicators: IndicatorConfig[];
+  /** The alert receiver (`POST /api/v1/alerts`). */
+  alerts: AlertsConfig;
+  /** Where the engine pushes its own alerts; undefined: nowhere. */
+  alertmanager: AlertmanagerConfig | undefined;
 }
 
 /** Values given on the command line; they win over the environment and the file. */
@@ -76,6 +81,8 @@ const TOP_KEYS = [
   'maxSeries',
   'logLevel',
   'indicators',
+  'alerts',
+  'alertmanager',
 ];
 
 /** Reads and validates a config file; throws {@link ConfigError} (or a file-system error for a missing file). */
@@ -199,5 +206,7 @@ export function resolveConfig(
     maxSeries,
     logLevel,
     indicators,
+    alerts: parseAlertsConfig(doc.alerts, secret),
+    alertmanager: parseAlertmanagerConfig(doc.alertmanager, secret, listen),
   };
 }

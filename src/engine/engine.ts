@@ -7,6 +7,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { AlertSink, EngineAlertSource } from './alert-contract';
+import { AlertMetrics } from './alerts/metrics';
+import { AlertPusher } from './alerts/pusher';
+import { AlertReceiver } from './alerts/receiver';
 import { EngineConfig } from './config';
 import { PollSource } from './poll';
 import { PrometheusClient } from './prometheus';
@@ -20,11 +24,22 @@ import { Telemetry } from './telemetry';
 /** Series written per store transaction; between two, the event loop serves scrapes and remote writes. */
 const PERSIST_CHUNK = 1000;
 
+/** What the engine can be given besides its config (tests, and the allocation side until it wires itself). */
+export interface EngineOptions {
+  /** Where alert intents go; without one, `POST /api/v1/alerts` answers 503 to alerts that ask for action. */
+  alertSink?: AlertSink;
+}
+
 /** The running service. */
 export class Engine {
   readonly state: EngineState;
   readonly telemetry = new Telemetry();
   readonly server: FastifyInstance;
+  /** Records alert intents durably (the allocation side); read per request, so it may be set after construction. */
+  alertSink: AlertSink | undefined;
+  /** Sources of the engine's own alerts, pushed to `alertmanager` when configured. */
+  readonly alertSources: EngineAlertSource[] = [];
+  private readonly alertPusher: AlertPusher | undefined;
   private readonly poller: PollSource | undefined;
   private store: Store | undefined;
   private ready = false;
@@ -39,8 +54,10 @@ export class Engine {
   constructor(
     readonly config: EngineConfig,
     readonly logger: Logger,
-    private readonly now: () => number = Date.now
+    private readonly now: () => number = Date.now,
+    options: EngineOptions = {}
   ) {
+    this.alertSink = options.alertSink;
     this.state = new EngineState({
       indicators: config.indicators,
       hostBaseline: config.hostBaseline,
@@ -69,6 +86,23 @@ export class Engine {
     this.telemetry.addGauge('process_resident_memory_bytes', 'Resident memory size in bytes.', (g) =>
       g.set({}, process.memoryUsage.rss())
     );
+    const alertMetrics = new AlertMetrics(this.telemetry);
+    const alertReceiver = new AlertReceiver(
+      config.alerts.auth,
+      () => this.alertSink,
+      alertMetrics,
+      logger.child({ component: 'alerts' }),
+      now
+    );
+    if (config.alertmanager) {
+      this.alertPusher = new AlertPusher(
+        config.alertmanager,
+        () => this.alertSources,
+        alertMetrics,
+        logger.child({ component: 'alertmanager' }),
+        now
+      );
+    }
     this.server = buildServer({
       state: this.state,
       telemetry: this.telemetry,
@@ -83,7 +117,13 @@ export class Engine {
         maxBodyBytes: config.remoteWrite.maxBodyBytes,
         handle: (body, headers) => receiver.handle(body, headers),
       },
+      alerts: { enabled: config.alerts.enabled, maxBodyBytes: config.alerts.maxBodyBytes, receiver: alertReceiver },
     });
+  }
+
+  /** Adds a source of engine alerts (the decision loop, the quorum tracker). */
+  registerAlertSource(source: EngineAlertSource): void {
+    this.alertSources.push(source);
   }
 
   /** Whether `/readyz` answers 200. */
@@ -132,6 +172,7 @@ export class Engine {
     await this.tick();
     this.ready = true;
     this.logger.info({ series: this.state.size, hosts: this.state.hosts.size }, 'ready');
+    this.alertPusher?.start(c.intervalMs);
     this.persistTimer = setInterval(() => {
       // An interval persist never queues behind a running one: the next interval will do.
       if (this.persisting === undefined) {
@@ -229,6 +270,7 @@ export class Engine {
     this.ready = false;
     clearTimeout(this.tickTimer);
     clearInterval(this.persistTimer);
+    await this.alertPusher?.stop();
     await this.server.close();
     await this.running;
     if (this.store) {

@@ -4,6 +4,7 @@
  */
 import Fastify, { FastifyBaseLogger, FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
+import { AlertRouteOptions, registerAlertRoute } from './alerts/route';
 import { ExpositionWriter, renderState } from './exposition';
 import { allProfiles, hostProfile } from './profiles';
 import { WriteResult } from './remote-write/receiver';
@@ -24,6 +25,8 @@ export interface ServerContext {
     maxBodyBytes: number;
     handle(body: Buffer, headers: Record<string, string | string[] | undefined>): WriteResult;
   };
+  /** `POST /api/v1/alerts`. */
+  alerts: AlertRouteOptions;
 }
 
 /** Builds the Fastify app (not listening; `app.listen` or `app.inject` it). */
@@ -89,6 +92,8 @@ export function buildServer(ctx: ServerContext): FastifyInstance {
     }
     return reply.code(503).send({ error: ctx.readiness() });
   });
+
+  registerAlertRoute(app, ctx.alerts);
 
   app.register(async (scope) => {
     // Remote write bodies are raw bytes; this parser applies in this scope only and checks nothing itself:

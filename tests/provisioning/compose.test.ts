@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadConfigFile } from '../../src/engine/config';
 import { PROMTOOL_BIN } from '../helpers/processes';
 import { AMTOOL_BIN, DOCKER_COMPOSE_BIN, pluginIds, readText, readYaml, ROOT, run, Tree } from './files';
 
@@ -138,6 +139,24 @@ describe('docker-compose.yaml', () => {
     expect(prometheusDs.url).toBe('http://prometheus:9090');
     expect(services.prometheus.volumes).toContain('./deploy/prometheus:/etc/prometheus:ro');
     expect(services.alertmanager.volumes).toContain('./deploy/alertmanager:/etc/alertmanager:ro');
+  });
+
+  it('the engine accepts its config, and its alert receiver takes the token both senders send', () => {
+    const config = loadConfigFile(join(ROOT, 'deploy/engine/engine.yaml'), {}, { env: SECRETS });
+    // The same variable reaches the engine, Grafana's contact point (Bearer) and Alertmanager (Bearer file).
+    expect(config.alerts.auth).toEqual({ unauthenticated: false, bearerToken: SECRETS.HEALTH_ENTROPY_ALERTS_TOKEN });
+    expect(services['health-entropy'].environment.HEALTH_ENTROPY_ALERTS_TOKEN).toMatch(
+      /^\$\{HEALTH_ENTROPY_ALERTS_TOKEN:\?/
+    );
+    const webhook = readYaml('deploy/alertmanager/alertmanager.yml').receivers.find((r: Tree) => r.webhook_configs)
+      .webhook_configs[0];
+    expect(webhook.http_config.authorization.type).toBe('Bearer');
+    expect(readYaml('provisioning/alerting/contact-points.yaml').contactPoints[0].receivers[0].settings).toMatchObject({
+      authorization_scheme: 'Bearer',
+      authorization_credentials: '$HEALTH_ENTROPY_ALERTS_TOKEN',
+    });
+    // The engine pushes its own alerts to the stack's Alertmanager.
+    expect(config.alertmanager?.url).toBe('http://alertmanager:9093');
   });
 });
 
