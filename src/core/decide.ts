@@ -93,7 +93,7 @@ function matchRow(i: PolicyInput, o: ResolvedPolicyOptions): Row {
  * value already beyond a bound (read from the platform, say) never moves the wrong way: scaling up from above
  * `max` is "at max", not a step down to `max`.
  */
-function plan(allocation: Allocation, direction: 1 | -1): Decision['change'] {
+export function planChange(allocation: Allocation, direction: 1 | -1): Decision['change'] {
   const change: Decision['change'] = {};
   for (const name of Object.keys(allocation) as DimensionName[]) {
     const dim = allocation[name]!;
@@ -145,7 +145,7 @@ export function decide(
   if (!up && input.now - lastAny < o.cooldownDownMs) {
     return none('cooldown', `scale-down cooldown until ${new Date(lastAny + o.cooldownDownMs).toISOString()}`);
   }
-  const change = plan(allocation, up ? 1 : -1);
+  const change = planChange(allocation, up ? 1 : -1);
   if (Object.keys(change).length === 0) {
     return up ? none('at_max', 'already at max: no action') : none('at_min', 'already at min: no action');
   }
