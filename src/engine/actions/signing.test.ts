@@ -4,7 +4,6 @@ import { signature, webhookHeaders } from './signing';
 import { signingKey } from './webhook-config';
 
 // The demo receiver (deploy/receiver) verifies with its own code: what it accepts, Standard Webhooks receivers accept.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const receiver = require('../../../deploy/receiver/receiver.js') as {
   verify(
     headers: Record<string, string>,
