@@ -8,13 +8,14 @@
  * machine is shared): the test asserts what must hold whatever the load — one action per crossing, decided
  * after it, signed, with the reason the policy table gives.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEstimator } from '../../src/core';
 import { TestReceiver } from '../../src/engine/actions/test-receiver';
 import { ensureBuilt, getJson, ROOT, sleep, startEngine, TestEngine, waitFor } from '../engine/harness';
-import { freePort } from '../helpers/processes';
+import { freePort, PROMTOOL_BIN } from '../helpers/processes';
 import { engineConfig, KEY, Pusher } from './harness';
 
 const HOSTS = ['h0', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'h7'];
@@ -98,6 +99,15 @@ it('an entropy deviation crossing θ reaches the webhook within about one evalua
     // Only this host's resource acted.
     expect(new Set(receiver.received.map((r) => r.json?.resource)).size).toBe(i + 1);
   }
+  // The decisions are metrics too, in an exposition Prometheus's own linter accepts.
+  const metrics = await (await fetch(`${engine.url}/metrics`)).text();
+  expect(metrics).toMatch(
+    /^health_entropy_decision\{resource="r0",host="h0",action="(none|scale_up)",kind="\w+",dry_run="false"\} (0|1)$/m
+  );
+  expect(metrics).toMatch(/^health_entropy_allocation\{resource="r7",dimension="cpu"\} \d+$/m);
+  const lint = spawnSync(PROMTOOL_BIN, ['check', 'metrics'], { input: metrics, encoding: 'utf8' });
+  expect((lint.stdout + lint.stderr).trim()).toBe('health_entropy_bits use base unit "bytes" instead of "bits"');
+
   const totals = rows.map((r) => r.totalMs);
   const report = {
     intervalMs: TIMING.intervalMs,
