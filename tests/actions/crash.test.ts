@@ -5,13 +5,10 @@
  * not marked delivered. After the last restart every action in the store reached the receiver at least
  * once, and after deduplicating by `webhook-id` exactly once: no action lost, no action decided twice.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TestReceiver } from '../../src/engine/actions/test-receiver';
-import { ensureBuilt, getJson, ROOT, sleep, startEngine, TestEngine, waitFor } from '../engine/harness';
-import { freePort } from '../helpers/processes';
-import { engineConfig, KEY, Pusher, readActions, rng } from './harness';
+import { ensureBuilt, getJson, ROOT, sleep, waitFor } from '../engine/harness';
+import { readActions, rng, Scenario } from './harness';
 
 jest.setTimeout(900_000);
 
@@ -19,45 +16,19 @@ const RUNS = 20;
 const HOSTS = ['h0', 'h1', 'h2'];
 const TIMING = { intervalMs: 200, sampleMs: 100 };
 
-let dir: string;
-let receiver: TestReceiver;
-let pusher: Pusher;
-let engine: TestEngine | undefined;
+let scenario: Scenario;
 
 beforeAll(() => ensureBuilt());
-afterAll(async () => {
-  pusher?.stop();
-  await engine?.stop('SIGKILL');
-  await receiver?.stop();
-  if (dir) {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+afterAll(() => scenario?.stop());
 
 it('20 SIGKILLs between decision and delivery: every action delivered, exactly once after dedup by webhook-id', async () => {
-  dir = mkdtempSync(join(tmpdir(), 'he-crash-'));
   const random = rng(20261203);
-  receiver = new TestReceiver(KEY);
+  scenario = new Scenario(HOSTS, TIMING);
+  const { receiver, pusher } = scenario;
   // A slow receiver (0–300 ms), failing now and then: deliveries are in flight most of the time.
   receiver.script = () => (random() < 0.1 ? { status: 503 } : { status: 200, delayMs: Math.floor(random() * 300) });
-  await receiver.start();
-  const port = await freePort();
-  const config = engineConfig(dir, receiver.url, HOSTS.length, TIMING);
-  pusher = new Pusher(HOSTS, TIMING.sampleMs);
-  pusher.start(`http://127.0.0.1:${port}`);
-
-  engine = await startEngine(config, port, dir);
   // Warm up on constant values (entropy 0), then make every host erratic: actions at every evaluation.
-  await waitFor(
-    'baselines ready',
-    async () => {
-      const p = await getJson<{ hosts: Array<{ baseline: number | null; deviation: number | null }> }>(
-        `${engine!.url}/api/v1/profiles`
-      );
-      return p.hosts.length === HOSTS.length && p.hosts.every((h) => h.deviation !== null) ? true : undefined;
-    },
-    60_000
-  );
+  await scenario.start();
   HOSTS.forEach((h) => pusher.random.add(h));
   await waitFor('first actions', async () => ((await actionCount()) >= HOSTS.length ? true : undefined), 60_000);
   await sleep(500); // a persisted snapshot holds the learned baselines before the first kill
@@ -67,15 +38,15 @@ it('20 SIGKILLs between decision and delivery: every action delivered, exactly o
     const afterMs = 200 + Math.floor(random() * 1800);
     await sleep(afterMs);
     const inFlight = receiver.received.length - receiver.answered;
-    await engine.stop('SIGKILL');
-    const stored = readActions(join(dir, 'state.db'));
+    await scenario.engine!.stop('SIGKILL');
+    const stored = readActions(scenario.storePath);
     kills.push({
       afterMs,
       inFlight,
       pending: stored.filter((a) => a.state === 'pending').length,
       total: stored.length,
     });
-    engine = await startEngine(config, port, dir);
+    await scenario.restart();
   }
 
   // Calm the hosts down and let the outbox drain, then stop cleanly.
@@ -83,19 +54,20 @@ it('20 SIGKILLs between decision and delivery: every action delivered, exactly o
   await waitFor(
     'outbox drained',
     async () => {
-      const body = await getJson<{ outbox: { pending: number } }>(`${engine!.url}/api/v1/actions?limit=1`);
+      const url = scenario.engine!.url;
+      const body = await getJson<{ outbox: { pending: number } }>(`${url}/api/v1/actions?limit=1`);
       const quiet = (
-        await getJson<{ resources: Array<{ decision: { action: string } | null }> }>(`${engine!.url}/api/v1/resources`)
+        await getJson<{ resources: Array<{ decision: { action: string } | null }> }>(`${url}/api/v1/resources`)
       ).resources.every((r) => r.decision?.action === 'none');
       return body.outbox.pending === 0 && quiet ? true : undefined;
     },
     120_000
   );
-  await engine.stop('SIGTERM');
-  engine = undefined;
+  await scenario.engine!.stop('SIGTERM');
+  scenario.engine = undefined;
   pusher.stop();
 
-  const stored = readActions(join(dir, 'state.db'));
+  const stored = readActions(scenario.storePath);
   const delivered = receiver.deliveredOnce();
   const receivedIds = new Set(delivered.map((r) => r.id));
   const storedIds = new Set(stored.map((a) => a.id));
@@ -155,7 +127,7 @@ it('20 SIGKILLs between decision and delivery: every action delivered, exactly o
 
 async function actionCount(): Promise<number> {
   const body = await getJson<{ outbox: { pending: number; delivered: number; dead: number } }>(
-    `${engine!.url}/api/v1/actions?limit=1`
+    `${scenario.engine!.url}/api/v1/actions?limit=1`
   );
   return body.outbox.pending + body.outbox.delivered + body.outbox.dead;
 }

@@ -4,9 +4,13 @@
  * random = entropy high), and reading the engine's store after it stopped.
  */
 import Database from 'better-sqlite3';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TestReceiver } from '../../src/engine/actions/test-receiver';
 import { encodeWriteRequest, snappy } from '../../src/engine/remote-write/encoder';
+import { getJson, startEngine, TestEngine, waitFor } from '../engine/harness';
+import { freePort } from '../helpers/processes';
 
 /** The signing key the engine and the receiver share (written to a file for the engine). */
 export const KEY = Buffer.alloc(32, 0x2a);
@@ -178,5 +182,60 @@ export function readActions(path: string): StoredAction[] {
     }));
   } finally {
     db.close();
+  }
+}
+
+/**
+ * A running scenario: the receiver, the pusher and the engine (built CLI) on one port and one store, warmed
+ * up until every host's baseline is ready. `engine` is replaced by {@link Scenario.restart}.
+ */
+export class Scenario {
+  readonly dir = mkdtempSync(join(tmpdir(), 'he-actions-'));
+  readonly receiver = new TestReceiver(KEY);
+  readonly pusher: Pusher;
+  engine: TestEngine | undefined;
+  port = 0;
+  config = '';
+
+  constructor(
+    readonly hosts: string[],
+    readonly timing: Timing
+  ) {
+    this.pusher = new Pusher(hosts, timing.sampleMs);
+  }
+
+  get storePath(): string {
+    return join(this.dir, 'state.db');
+  }
+
+  /** Starts everything and waits until every host has a deviation (its baseline is warm). */
+  async start(): Promise<void> {
+    await this.receiver.start();
+    this.port = await freePort();
+    this.config = engineConfig(this.dir, this.receiver.url, this.hosts.length, this.timing);
+    this.pusher.start(`http://127.0.0.1:${this.port}`);
+    this.engine = await startEngine(this.config, this.port, this.dir);
+    await waitFor(
+      'baselines ready',
+      async () => {
+        const p = await getJson<{ hosts: Array<{ deviation: number | null }> }>(`${this.engine!.url}/api/v1/profiles`);
+        return p.hosts.length === this.hosts.length && p.hosts.every((h) => h.deviation !== null) ? true : undefined;
+      },
+      120_000
+    );
+  }
+
+  /** Starts the engine again on the same port and store. */
+  async restart(): Promise<void> {
+    this.engine = await startEngine(this.config, this.port, this.dir);
+  }
+
+  /** Stops everything (SIGKILL for an engine still running) and removes the directory. Idempotent. */
+  async stop(): Promise<void> {
+    this.pusher.stop();
+    await this.engine?.stop('SIGKILL');
+    this.engine = undefined;
+    await this.receiver.stop();
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -9,33 +9,21 @@
  * after it, signed, with the reason the policy table gives.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEstimator } from '../../src/core';
-import { TestReceiver } from '../../src/engine/actions/test-receiver';
-import { ensureBuilt, getJson, ROOT, sleep, startEngine, TestEngine, waitFor } from '../engine/harness';
-import { freePort, PROMTOOL_BIN } from '../helpers/processes';
-import { engineConfig, KEY, Pusher } from './harness';
+import { ensureBuilt, ROOT, sleep, waitFor } from '../engine/harness';
+import { PROMTOOL_BIN } from '../helpers/processes';
+import { Scenario } from './harness';
 
 const HOSTS = ['h0', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'h7'];
 const TIMING = { intervalMs: 1000, sampleMs: 500 };
 const THETA = 0.15;
 
-let dir: string;
-let receiver: TestReceiver;
-let pusher: Pusher;
-let engine: TestEngine | undefined;
+let scenario: Scenario;
 
 beforeAll(() => ensureBuilt());
-afterAll(async () => {
-  pusher?.stop();
-  await engine?.stop('SIGKILL');
-  await receiver?.stop();
-  if (dir) {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+afterAll(() => scenario?.stop());
 
 /** Wall time of the first acknowledged sample after which the window's entropy exceeds θ. */
 function crossing(samples: Array<[number, number]>): number | undefined {
@@ -52,21 +40,9 @@ function crossing(samples: Array<[number, number]>): number | undefined {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 it('an entropy deviation crossing θ reaches the webhook within about one evaluation interval', async () => {
-  dir = mkdtempSync(join(tmpdir(), 'he-latency-'));
-  receiver = new TestReceiver(KEY);
-  await receiver.start();
-  const port = await freePort();
-  pusher = new Pusher(HOSTS, TIMING.sampleMs);
-  pusher.start(`http://127.0.0.1:${port}`);
-  engine = await startEngine(engineConfig(dir, receiver.url, HOSTS.length, TIMING), port, dir);
-  await waitFor(
-    'baselines ready',
-    async () => {
-      const p = await getJson<{ hosts: Array<{ deviation: number | null }> }>(`${engine!.url}/api/v1/profiles`);
-      return p.hosts.length === HOSTS.length && p.hosts.every((h) => h.deviation !== null) ? true : undefined;
-    },
-    120_000
-  );
+  scenario = new Scenario(HOSTS, TIMING);
+  const { receiver, pusher } = scenario;
+  await scenario.start();
   expect(receiver.received).toEqual([]); // constant values: no action
 
   const rows: Array<{ host: string; decisionMs: number; deliveryMs: number; totalMs: number }> = [];
@@ -100,7 +76,7 @@ it('an entropy deviation crossing θ reaches the webhook within about one evalua
     expect(new Set(receiver.received.map((r) => r.json?.resource)).size).toBe(i + 1);
   }
   // The decisions are metrics too, in an exposition Prometheus's own linter accepts.
-  const metrics = await (await fetch(`${engine.url}/metrics`)).text();
+  const metrics = await (await fetch(`${scenario.engine!.url}/metrics`)).text();
   expect(metrics).toMatch(
     /^health_entropy_decision\{resource="r0",host="h0",action="(none|scale_up)",kind="\w+",dry_run="false"\} (0|1)$/m
   );
