@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { BaselineOptions, resolveBaselineOptions } from '../core';
 import { AlertmanagerConfig, AlertsConfig, parseAlertmanagerConfig, parseAlertsConfig } from './alerts/config';
+import { parseActionsConfig, ResourceConfig, WebhookConfig } from './actions/config';
 import { parseListen, parsePrometheus, readSecret } from './config-sources';
 import {
   booleanAt,
@@ -51,6 +52,10 @@ export interface EngineConfig {
   alerts: AlertsConfig;
   /** Where the engine pushes its own alerts; undefined: nowhere. */
   alertmanager: AlertmanagerConfig | undefined;
+  /** Allocatable resources the policy scales (README, "Allocation"). */
+  resources: ResourceConfig[];
+  /** Where actions are delivered; set whenever resources are. */
+  webhook: WebhookConfig | undefined;
 }
 
 /** Values given on the command line; they win over the environment and the file. */
@@ -83,6 +88,8 @@ const TOP_KEYS = [
   'indicators',
   'alerts',
   'alertmanager',
+  'resources',
+  'webhook',
 ];
 
 /** Reads and validates a config file; throws {@link ConfigError} (or a file-system error for a missing file). */
@@ -193,6 +200,12 @@ export function resolveConfig(
       );
     }
   });
+  const { resources, webhook } = parseActionsConfig(doc, {
+    indicators,
+    hasPrometheus: prometheus !== undefined,
+    hasStore: store !== undefined,
+    secret,
+  });
   return {
     listen,
     prometheus,
@@ -208,5 +221,7 @@ export function resolveConfig(
     indicators,
     alerts: parseAlertsConfig(doc.alerts, secret),
     alertmanager: parseAlertmanagerConfig(doc.alertmanager, secret, listen),
+    resources,
+    webhook,
   };
 }

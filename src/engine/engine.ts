@@ -7,7 +7,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { AlertSink, EngineAlertSource } from './alert-contract';
+import { Actions } from './actions/actions';
+import type { AlertIntent, AlertOutcome, AlertSink, EngineAlertSource } from './alert-contract';
 import { AlertMetrics } from './alerts/metrics';
 import { AlertPusher } from './alerts/pusher';
 import { AlertReceiver } from './alerts/receiver';
@@ -24,6 +25,12 @@ import { Telemetry } from './telemetry';
 /** Series written per store transaction; between two, the event loop serves scrapes and remote writes. */
 const PERSIST_CHUNK = 1000;
 
+/** Without resources an alert that asks for an action has nothing to act on: it is answered, not retried. */
+const UNMATCHED_SINK: AlertSink = {
+  applyAlerts: (intents: AlertIntent[]): AlertOutcome[] =>
+    intents.map(() => ({ status: 'unmatched', reason: 'no resources are configured (resources: in the config)' })),
+};
+
 /** What the engine can be given besides its config (tests, and the allocation side until it wires itself). */
 export interface EngineOptions {
   /** Where alert intents go; without one, `POST /api/v1/alerts` answers 503 to alerts that ask for action. */
@@ -35,11 +42,16 @@ export class Engine {
   readonly state: EngineState;
   readonly telemetry = new Telemetry();
   readonly server: FastifyInstance;
-  /** Records alert intents durably (the allocation side); read per request, so it may be set after construction. */
+  /**
+   * Records alert intents durably: the allocation side, or (without resources) a sink that matches nothing.
+   * Read per request, so a test may set it after construction.
+   */
   alertSink: AlertSink | undefined;
   /** Sources of the engine's own alerts, pushed to `alertmanager` when configured. */
   readonly alertSources: EngineAlertSource[] = [];
   private readonly alertPusher: AlertPusher | undefined;
+  /** Allocation (decisions, outbox, webhook); undefined when no resources are configured. */
+  readonly actions: Actions | undefined;
   private readonly poller: PollSource | undefined;
   private store: Store | undefined;
   private ready = false;
@@ -57,15 +69,14 @@ export class Engine {
     private readonly now: () => number = Date.now,
     options: EngineOptions = {}
   ) {
-    this.alertSink = options.alertSink;
     this.state = new EngineState({
       indicators: config.indicators,
       hostBaseline: config.hostBaseline,
       stalenessMs: config.stalenessMs,
       maxSeries: config.maxSeries,
     });
-    if (config.prometheus && config.indicators.some((i) => i.query !== undefined)) {
-      const client = new PrometheusClient(config.prometheus);
+    const client = config.prometheus ? new PrometheusClient(config.prometheus) : undefined;
+    if (client && config.indicators.some((i) => i.query !== undefined)) {
       this.poller = new PollSource(
         config.indicators,
         client,
@@ -75,6 +86,19 @@ export class Engine {
         config
       );
     }
+    if (config.resources.length > 0 && config.webhook) {
+      this.actions = new Actions({
+        resources: config.resources,
+        webhook: config.webhook,
+        state: this.state,
+        logger: logger.child({ component: 'actions' }),
+        prometheus: client,
+        now,
+      });
+      this.telemetry.addMetric(this.actions.metrics);
+      this.registerAlertSource(this.actions);
+    }
+    this.alertSink = options.alertSink ?? this.actions ?? UNMATCHED_SINK;
     const receiver = new RemoteWriteReceiver(this.state, this.telemetry, config.remoteWrite, now);
     this.telemetry.addGauge('health_entropy_series', 'Live host × indicator series.', (g) =>
       g.set({}, this.state.size)
@@ -118,6 +142,7 @@ export class Engine {
         handle: (body, headers) => receiver.handle(body, headers),
       },
       alerts: { enabled: config.alerts.enabled, maxBodyBytes: config.alerts.maxBodyBytes, receiver: alertReceiver },
+      actions: this.actions,
     });
   }
 
@@ -158,6 +183,14 @@ export class Engine {
           `store.path ${c.store.path} holds a state this engine cannot restore: ${(e as Error).message}`
         );
       }
+      try {
+        this.actions?.open(this.store.database);
+      } catch (e) {
+        this.store.close();
+        throw new StoreError(
+          `store.path ${c.store.path} holds allocation state this engine cannot use: ${(e as Error).message}`
+        );
+      }
       this.poller?.resumeFromState();
       this.logger.info(
         { path: c.store.path, ...result, hosts: this.state.hosts.size, savedAtMs: snap.savedAtMs },
@@ -169,6 +202,7 @@ export class Engine {
     await this.server.listen({ host: c.listen.host, port: c.listen.port });
     this.logger.info({ address: this.address, indicators: c.indicators.map((i) => i.name) }, 'listening');
     this.phase = 'running';
+    this.actions?.start();
     await this.tick();
     this.ready = true;
     this.logger.info({ series: this.state.size, hosts: this.state.hosts.size }, 'ready');
@@ -192,6 +226,7 @@ export class Engine {
       }
       this.state.evaluate(evalMs);
       this.telemetry.evaluations.inc();
+      await this.actions?.evaluate(evalMs);
       if (this.phase === 'running') {
         // Fire a little after the next boundary so that Prometheus has ingested the scrape at that instant.
         const lag = Math.min(1000, step / 4);
@@ -273,6 +308,7 @@ export class Engine {
     await this.alertPusher?.stop();
     await this.server.close();
     await this.running;
+    await this.actions?.stop();
     if (this.store) {
       await this.persist('shutdown');
       this.store.close();

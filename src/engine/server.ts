@@ -5,6 +5,8 @@
 import Fastify, { FastifyBaseLogger, FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { AlertRouteOptions, registerAlertRoute } from './alerts/route';
+import type { Actions } from './actions/actions';
+import { registerActionRoutes } from './actions/routes';
 import { ExpositionWriter, renderState } from './exposition';
 import { allProfiles, hostProfile } from './profiles';
 import { WriteResult } from './remote-write/receiver';
@@ -27,6 +29,8 @@ export interface ServerContext {
   };
   /** `POST /api/v1/alerts`. */
   alerts: AlertRouteOptions;
+  /** Allocation, for `/api/v1/actions` and `/api/v1/resources` (undefined: no resources configured). */
+  actions?: Actions;
 }
 
 /** Builds the Fastify app (not listening; `app.listen` or `app.inject` it). */
@@ -84,6 +88,8 @@ export function buildServer(ctx: ServerContext): FastifyInstance {
     }
     return { hosts: [hostProfile(host)] };
   });
+
+  registerActionRoutes(app, ctx.actions);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {

@@ -130,13 +130,18 @@ describe('POST /api/v1/alerts (fastify.inject)', () => {
     expect(sink.intents[0]).toMatchObject({ action: 'scale_down', host: 'quiet:9100', origin: 'grafana' });
   });
 
-  it('answers 503 without a sink when there is something to act on, 200 when there is not', async () => {
+  it('without resources answers 200 with every intent unmatched; with no sink at all 503, until one is set', async () => {
     const e = engine(null);
     const res = await post(e, ALERTMANAGER_FIRING);
-    expect(res.statusCode).toBe(503);
-    expect(res.json().error).toMatch(/^no allocation side to act on alerts/);
+    expect(res.statusCode).toBe(200);
+    expect(JSON.stringify(res.json())).toMatch(/no resources are configured/);
+    // The receiver's own guard, for an engine whose sink was taken away (nothing to record into).
+    e.alertSink = undefined;
+    const refused = await post(e, ALERTMANAGER_FIRING);
+    expect(refused.statusCode).toBe(503);
+    expect(refused.json().error).toMatch(/^no allocation side to act on alerts/);
     expect((await post(e, ALERTMANAGER_RESOLVED)).statusCode).toBe(200);
-    // The allocation side may register later; the route reads the sink per request.
+    // The route reads the sink per request.
     const sink = new RecordingSink();
     e.alertSink = sink;
     expect((await post(e, ALERTMANAGER_FIRING)).statusCode).toBe(200);
