@@ -24,6 +24,9 @@ interface Row {
 
 /** The DESIGN.md policy table, first matching row wins. */
 function matchRow(i: PolicyInput, o: ResolvedPolicyOptions): Row {
+  if (!Number.isFinite(i.entropy)) {
+    return { kind: 'no_data', want: 'none', alerts: [], why: 'no entropy yet (no matched host has a full window)' };
+  }
   if (!Number.isFinite(i.deviation)) {
     return { kind: 'warming_up', want: 'none', alerts: [], why: 'baseline still warming up' };
   }
@@ -85,13 +88,17 @@ function matchRow(i: PolicyInput, o: ResolvedPolicyOptions): Row {
   return { kind: 'normal', want: 'none', alerts: [], why: `${d} within ±${o.theta}` };
 }
 
-/** Moves every dimension one step in `direction`, within its bounds; returns only those that moved. */
-function plan(allocation: Allocation, direction: 1 | -1): Decision['change'] {
+/**
+ * Moves every dimension one step in `direction`, within its bounds; returns only those that moved. A current
+ * value already beyond a bound (read from the platform, say) never moves the wrong way: scaling up from above
+ * `max` is "at max", not a step down to `max`.
+ */
+export function planChange(allocation: Allocation, direction: 1 | -1): Decision['change'] {
   const change: Decision['change'] = {};
   for (const name of Object.keys(allocation) as DimensionName[]) {
     const dim = allocation[name]!;
     const to = direction > 0 ? Math.min(dim.max, dim.current + dim.step) : Math.max(dim.min, dim.current - dim.step);
-    if (to !== dim.current) {
+    if (direction > 0 ? to > dim.current : to < dim.current) {
       change[name] = { from: dim.current, to };
     }
   }
@@ -138,7 +145,7 @@ export function decide(
   if (!up && input.now - lastAny < o.cooldownDownMs) {
     return none('cooldown', `scale-down cooldown until ${new Date(lastAny + o.cooldownDownMs).toISOString()}`);
   }
-  const change = plan(allocation, up ? 1 : -1);
+  const change = planChange(allocation, up ? 1 : -1);
   if (Object.keys(change).length === 0) {
     return up ? none('at_max', 'already at max: no action') : none('at_min', 'already at min: no action');
   }

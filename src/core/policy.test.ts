@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { decide } from './decide';
 import {
   Allocation,
@@ -78,6 +79,76 @@ describe('policy table (DESIGN.md)', () => {
     ['trend up → monitor closely, no action', { trend: 0.001 }, 'none', 'normal', ['monitor_closely'], {}],
     ['anomaly score high → early warning', { anomalyScore: 0.9 }, 'none', 'anomaly_score', ['early_warning'], {}],
     ['warming up → nothing', { deviation: NaN, z: NaN }, 'none', 'warming_up', [], {}],
+    ['no entropy → nothing', { entropy: NaN, deviation: NaN, z: NaN }, 'none', 'no_data', [], {}],
+    [
+      'rising entropy at exactly uHigh → scale up (≥)',
+      { entropy: 0.8, deviation: 0.3, utilization: 0.8 },
+      'scale_up',
+      'rising_entropy',
+      ['early_warning'],
+      { cpu: { from: 4, to: 6 } },
+    ],
+    ['deviation exactly θ is not rising (>)', { deviation: 0.15, utilization: 0.9 }, 'none', 'normal', [], {}],
+    ['deviation exactly −θ is not collapsed (<)', { deviation: -0.15, utilization: 0.1 }, 'none', 'normal', [], {}],
+    [
+      'collapsed entropy at exactly uLow → scale down (≤)',
+      { entropy: 0.1, deviation: -0.3, utilization: 0.3 },
+      'scale_down',
+      'collapsed_entropy',
+      [],
+      { cpu: { from: 4, to: 2 } },
+    ],
+    [
+      'rising entropy, utilization unknown → alert only',
+      { entropy: 0.8, deviation: 0.3, utilization: NaN },
+      'none',
+      'rising_entropy',
+      ['early_warning'],
+      {},
+    ],
+    [
+      'collapsed entropy, utilization unknown → never scale down',
+      { entropy: 0.1, deviation: -0.3, utilization: NaN },
+      'none',
+      'collapsed_entropy',
+      [],
+      {},
+    ],
+    [
+      'stable low entropy, utilization unknown → nothing',
+      { entropy: 0.2, deviation: 0, utilization: NaN },
+      'none',
+      'normal',
+      [],
+      {},
+    ],
+    [
+      'rising entropy with high utilization and a rising trend → scale up and monitor closely',
+      { entropy: 0.8, deviation: 0.3, utilization: 0.9, trend: 0.01 },
+      'scale_up',
+      'rising_entropy',
+      ['early_warning', 'monitor_closely'],
+      { cpu: { from: 4, to: 6 } },
+    ],
+    ['trend exactly at the threshold → nothing (>)', { trend: 0.0005 }, 'none', 'normal', [], {}],
+    ['trend unknown → nothing', { trend: NaN }, 'none', 'normal', [], {}],
+    [
+      'anomaly score at the threshold → early warning (≥)',
+      { anomalyScore: 0.5 },
+      'none',
+      'anomaly_score',
+      ['early_warning'],
+      {},
+    ],
+    ['anomaly score below the threshold → nothing', { anomalyScore: 0.49 }, 'none', 'normal', [], {}],
+    [
+      'rising entropy and a high anomaly score → one early warning, the entropy row wins',
+      { entropy: 0.8, deviation: 0.3, utilization: 0.5, anomalyScore: 0.9 },
+      'none',
+      'rising_entropy',
+      ['early_warning'],
+      {},
+    ],
     ['normal → nothing', {}, 'none', 'normal', [], {}],
   ])('%s', (_, p, action, kind, alerts, change) => {
     const { decision } = decide(input(p), alloc, INITIAL_POLICY_STATE, o);
@@ -121,6 +192,13 @@ describe('policy guards', () => {
     expect(actions).toEqual(['none/hysteresis', 'none/hysteresis', 'scale_up/']);
   });
 
+  it('z threshold applies to collapsed entropy too', () => {
+    const oz = resolvePolicyOptions({ for: 1, zThreshold: 3 });
+    const collapsed = { entropy: 0.4, baseline: 0.7, deviation: -0.3, utilization: 0.1 };
+    expect(decide(input({ ...collapsed, z: -2 }), alloc, INITIAL_POLICY_STATE, oz).decision.kind).toBe('normal');
+    expect(decide(input({ ...collapsed, z: -3 }), alloc, INITIAL_POLICY_STATE, oz).decision.action).toBe('scale_down');
+  });
+
   it('hysteresis restarts when the condition changes', () => {
     const o2 = resolvePolicyOptions({ for: 2 });
     let { state } = decide(rising, alloc, INITIAL_POLICY_STATE, o2);
@@ -141,6 +219,39 @@ describe('policy guards', () => {
     expect(decide({ ...down, now: T + 30 * 60_000 }, alloc, first.state, o).decision.action).toBe('scale_down');
   });
 
+  it('cooldown per direction: down waits after down, up does not wait after down', () => {
+    const down = input({ entropy: 0.1, deviation: -0.3, utilization: 0.1 });
+    const first = decide(down, alloc, INITIAL_POLICY_STATE, o);
+    expect(first.decision.action).toBe('scale_down');
+    expect(first.state.lastDownAt).toBe(T);
+    const again = decide({ ...down, now: T + 29 * 60_000 }, alloc, first.state, o);
+    expect(again.decision.blocked).toBe('cooldown');
+    expect(again.decision.reason).toMatch(/scale-down cooldown until 2026-12-03T12:30:00.000Z/);
+    expect(decide({ ...down, now: T + 30 * 60_000 }, alloc, first.state, o).decision.action).toBe('scale_down');
+    // A saturated resource right after a scale-down still scales up at once: up waits only for up.
+    const up = decide({ ...rising, now: T + 1000 }, alloc, first.state, o);
+    expect(up.decision.action).toBe('scale_up');
+    expect(up.state).toMatchObject({ lastUpAt: T + 1000, lastDownAt: T });
+  });
+
+  it('a blocked decision leaves the cooldown clocks alone', () => {
+    const first = decide(rising, alloc, INITIAL_POLICY_STATE, o);
+    const blocked = decide({ ...rising, now: T + 1000 }, alloc, first.state, o);
+    expect(blocked.decision.blocked).toBe('cooldown');
+    expect(blocked.state.lastUpAt).toBe(T);
+  });
+
+  it('bounds: a current value beyond a bound never moves the wrong way', () => {
+    const above: Allocation = { cpu: { current: 10, min: 2, max: 8, step: 2 } };
+    expect(decide(rising, above, INITIAL_POLICY_STATE, o).decision).toMatchObject({
+      action: 'none',
+      blocked: 'at_max',
+    });
+    const below: Allocation = { cpu: { current: 1, min: 2, max: 8, step: 2 } };
+    const down = input({ entropy: 0.1, deviation: -0.3, utilization: 0.1 });
+    expect(decide(down, below, INITIAL_POLICY_STATE, o).decision).toMatchObject({ action: 'none', blocked: 'at_min' });
+  });
+
   it('bounds: at max no action, and it says so; steps are clipped to the bounds', () => {
     const atMax: Allocation = { cpu: { current: 8, min: 2, max: 8, step: 2 } };
     const r = decide(rising, atMax, INITIAL_POLICY_STATE, o);
@@ -154,7 +265,10 @@ describe('policy guards', () => {
     expect(decide(rising, nearMax, INITIAL_POLICY_STATE, o).decision.change).toEqual({ cpu: { from: 7, to: 8 } });
     const atMin: Allocation = { cpu: { current: 2, min: 2, max: 8, step: 2 } };
     const down = input({ entropy: 0.1, deviation: -0.3, utilization: 0.1 });
-    expect(decide(down, atMin, INITIAL_POLICY_STATE, o).decision.blocked).toBe('at_min');
+    const min = decide(down, atMin, INITIAL_POLICY_STATE, o);
+    expect(min.decision.blocked).toBe('at_min');
+    expect(min.decision.reason).toMatch(/already at min: no action$/);
+    expect(min.state.lastDownAt).toBe(-Infinity);
   });
 
   it('dry run decides the same and marks it', () => {
@@ -162,6 +276,41 @@ describe('policy guards', () => {
     const r = decide(rising, alloc, INITIAL_POLICY_STATE, dry);
     expect(r.decision).toMatchObject({ action: 'scale_up', dryRun: true });
     expect(r.decision.reason).toMatch(/\(dry run\)$/);
+    // The guards still apply to dry runs, so a dry run reports what a live policy would do, no more often.
+    expect(r.state.lastUpAt).toBe(T);
+    expect(decide({ ...rising, now: T + 1000 }, alloc, r.state, dry).decision).toMatchObject({
+      action: 'none',
+      blocked: 'cooldown',
+      dryRun: true,
+    });
+    const atMax: Allocation = { cpu: { current: 8, min: 2, max: 8, step: 2 } };
+    expect(decide(rising, atMax, INITIAL_POLICY_STATE, dry).decision.blocked).toBe('at_max');
+    const hyst = resolvePolicyOptions({ for: 2, dryRun: true });
+    expect(decide(rising, alloc, INITIAL_POLICY_STATE, hyst).decision.blocked).toBe('hysteresis');
+  });
+
+  it('every decision has a reason, a change only with an action, and never scales down a busy resource', () => {
+    const num = fc.oneof(fc.double({ min: -2, max: 2, noNaN: true }), fc.constant(NaN));
+    fc.assert(
+      fc.property(
+        fc.record({ entropy: num, deviation: num, z: num, utilization: num, trend: num }),
+        fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
+        fc.integer({ min: 1, max: 3 }),
+        (p, anomalyScore, streak) => {
+          const state: PolicyState = { ...INITIAL_POLICY_STATE, streakKind: 'rising_entropy', streak };
+          const { decision } = decide(input({ ...p, anomalyScore }), alloc, state, o);
+          expect(decision.reason.length).toBeGreaterThan(10);
+          expect(Object.keys(decision.change).length > 0).toBe(decision.action !== 'none');
+          if (p.utilization >= o.uHigh || Number.isNaN(p.utilization)) {
+            expect(decision.action).not.toBe('scale_down');
+          }
+          if (decision.action === 'none' && decision.blocked === undefined) {
+            expect(decision.change).toEqual({});
+          }
+        }
+      ),
+      { numRuns: 2000 }
+    );
   });
 
   it('does not change its inputs', () => {

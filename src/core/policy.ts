@@ -145,7 +145,7 @@ export interface PolicyInput {
 
 /** Which row of the policy table matched. */
 export type ConditionKind =
-  'warming_up' | 'rising_entropy' | 'collapsed_entropy' | 'stable_low_entropy' | 'anomaly_score' | 'normal';
+  'no_data' | 'warming_up' | 'rising_entropy' | 'collapsed_entropy' | 'stable_low_entropy' | 'anomaly_score' | 'normal';
 
 /** Alerts a decision raises (independently of any action). */
 export type PolicyAlert = 'early_warning' | 'saturation' | 'monitor_closely';

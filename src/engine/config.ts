@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { BaselineOptions, resolveBaselineOptions } from '../core';
+import { parseActionsConfig, ResourceConfig, WebhookConfig } from './actions/config';
 import { parseListen, parsePrometheus, readSecret } from './config-sources';
 import {
   booleanAt,
@@ -46,6 +47,10 @@ export interface EngineConfig {
   maxSeries: number;
   logLevel: string;
   indicators: IndicatorConfig[];
+  /** Allocatable resources the policy scales (README, "Allocation"). */
+  resources: ResourceConfig[];
+  /** Where actions are delivered; set whenever resources are. */
+  webhook: WebhookConfig | undefined;
 }
 
 /** Values given on the command line; they win over the environment and the file. */
@@ -76,6 +81,8 @@ const TOP_KEYS = [
   'maxSeries',
   'logLevel',
   'indicators',
+  'resources',
+  'webhook',
 ];
 
 /** Reads and validates a config file; throws {@link ConfigError} (or a file-system error for a missing file). */
@@ -186,6 +193,12 @@ export function resolveConfig(
       );
     }
   });
+  const { resources, webhook } = parseActionsConfig(doc, {
+    indicators,
+    hasPrometheus: prometheus !== undefined,
+    hasStore: store !== undefined,
+    secret,
+  });
   return {
     listen,
     prometheus,
@@ -199,5 +212,7 @@ export function resolveConfig(
     maxSeries,
     logLevel,
     indicators,
+    resources,
+    webhook,
   };
 }

@@ -7,6 +7,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { Actions } from './actions/actions';
+import type { AlertIntent, AlertOutcome, AlertSink, EngineAlertSource } from './alert-contract';
 import { EngineConfig } from './config';
 import { PollSource } from './poll';
 import { PrometheusClient } from './prometheus';
@@ -25,6 +27,8 @@ export class Engine {
   readonly state: EngineState;
   readonly telemetry = new Telemetry();
   readonly server: FastifyInstance;
+  /** Allocation (decisions, outbox, webhook); undefined when no resources are configured. */
+  readonly actions: Actions | undefined;
   private readonly poller: PollSource | undefined;
   private store: Store | undefined;
   private ready = false;
@@ -47,8 +51,8 @@ export class Engine {
       stalenessMs: config.stalenessMs,
       maxSeries: config.maxSeries,
     });
-    if (config.prometheus && config.indicators.some((i) => i.query !== undefined)) {
-      const client = new PrometheusClient(config.prometheus);
+    const client = config.prometheus ? new PrometheusClient(config.prometheus) : undefined;
+    if (client && config.indicators.some((i) => i.query !== undefined)) {
       this.poller = new PollSource(
         config.indicators,
         client,
@@ -57,6 +61,17 @@ export class Engine {
         logger.child({ component: 'poll' }),
         config
       );
+    }
+    if (config.resources.length > 0 && config.webhook) {
+      this.actions = new Actions({
+        resources: config.resources,
+        webhook: config.webhook,
+        state: this.state,
+        logger: logger.child({ component: 'actions' }),
+        prometheus: client,
+        now,
+      });
+      this.telemetry.register(this.actions.metrics);
     }
     const receiver = new RemoteWriteReceiver(this.state, this.telemetry, config.remoteWrite, now);
     this.telemetry.addGauge('health_entropy_series', 'Live host × indicator series.', (g) =>
@@ -83,7 +98,26 @@ export class Engine {
         maxBodyBytes: config.remoteWrite.maxBodyBytes,
         handle: (body, headers) => receiver.handle(body, headers),
       },
+      actions: this.actions,
     });
+  }
+
+  /** Where alert intents go: the allocation side, or (without resources) a sink that matches nothing. */
+  get alertSink(): AlertSink {
+    return (
+      this.actions ?? {
+        applyAlerts: (intents: AlertIntent[]): AlertOutcome[] =>
+          intents.map(() => ({
+            status: 'unmatched',
+            reason: 'no resources are configured (resources: in the config)',
+          })),
+      }
+    );
+  }
+
+  /** The engine's own active alerts (policy alerts of the last decisions). */
+  get alertSource(): EngineAlertSource {
+    return this.actions ?? { activeAlerts: () => [] };
   }
 
   /** Whether `/readyz` answers 200. */
@@ -118,6 +152,14 @@ export class Engine {
           `store.path ${c.store.path} holds a state this engine cannot restore: ${(e as Error).message}`
         );
       }
+      try {
+        this.actions?.open(this.store.database);
+      } catch (e) {
+        this.store.close();
+        throw new StoreError(
+          `store.path ${c.store.path} holds allocation state this engine cannot use: ${(e as Error).message}`
+        );
+      }
       this.poller?.resumeFromState();
       this.logger.info(
         { path: c.store.path, ...result, hosts: this.state.hosts.size, savedAtMs: snap.savedAtMs },
@@ -129,6 +171,7 @@ export class Engine {
     await this.server.listen({ host: c.listen.host, port: c.listen.port });
     this.logger.info({ address: this.address, indicators: c.indicators.map((i) => i.name) }, 'listening');
     this.phase = 'running';
+    this.actions?.start();
     await this.tick();
     this.ready = true;
     this.logger.info({ series: this.state.size, hosts: this.state.hosts.size }, 'ready');
@@ -151,6 +194,7 @@ export class Engine {
       }
       this.state.evaluate(evalMs);
       this.telemetry.evaluations.inc();
+      await this.actions?.evaluate(evalMs);
       if (this.phase === 'running') {
         // Fire a little after the next boundary so that Prometheus has ingested the scrape at that instant.
         const lag = Math.min(1000, step / 4);
@@ -231,6 +275,7 @@ export class Engine {
     clearInterval(this.persistTimer);
     await this.server.close();
     await this.running;
+    await this.actions?.stop();
     if (this.store) {
       await this.persist('shutdown');
       this.store.close();

@@ -115,6 +115,11 @@ export class EngineSeries {
     return this.lastT;
   }
 
+  /** The newest admitted raw value (NaN when none); read from the window, so a restored series has it too. */
+  get newestValue(): number {
+    return this.size === 0 ? NaN : this.values[(this.head + this.size - 1) % this.times.length];
+  }
+
   /** The last evaluation (undefined before the first admitted sample, also after a restore). */
   get current(): SeriesPoint | undefined {
     return this.pipeline.current;

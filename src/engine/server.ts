@@ -4,6 +4,8 @@
  */
 import Fastify, { FastifyBaseLogger, FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
+import type { Actions } from './actions/actions';
+import { registerActionRoutes } from './actions/routes';
 import { ExpositionWriter, renderState } from './exposition';
 import { allProfiles, hostProfile } from './profiles';
 import { WriteResult } from './remote-write/receiver';
@@ -24,6 +26,8 @@ export interface ServerContext {
     maxBodyBytes: number;
     handle(body: Buffer, headers: Record<string, string | string[] | undefined>): WriteResult;
   };
+  /** Allocation, for `/api/v1/actions` and `/api/v1/resources` (undefined: no resources configured). */
+  actions?: Actions;
 }
 
 /** Builds the Fastify app (not listening; `app.listen` or `app.inject` it). */
@@ -81,6 +85,8 @@ export function buildServer(ctx: ServerContext): FastifyInstance {
     }
     return { hosts: [hostProfile(host)] };
   });
+
+  registerActionRoutes(app, ctx.actions);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {

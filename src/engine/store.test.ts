@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from './config';
 import { EngineState } from './state';
-import { Store, StoreError } from './store';
+import { APPLICATION_ID, SCHEMA_VERSION, Store, StoreError } from './store';
 
 let dir: string;
 beforeEach(() => {
@@ -127,7 +127,82 @@ describe('Store', () => {
     const db = new Database(path);
     db.pragma('user_version = 99');
     db.close();
-    expect(() => Store.open(path)).toThrow(/schema version 99, newer than this engine's 1/);
+    expect(() => Store.open(path)).toThrow(
+      new RegExp(`schema version 99, newer than this engine's ${SCHEMA_VERSION}; upgrade the engine`)
+    );
+  });
+
+  /** A store exactly as the version-1 engine wrote it (its DDL and pragmas), with one series and one host. */
+  function versionOneStore(path: string): void {
+    const db = new Database(path);
+    db.exec(`
+      CREATE TABLE series (
+        indicator TEXT NOT NULL, host TEXT NOT NULL, pipeline TEXT NOT NULL, options TEXT NOT NULL,
+        times BLOB NOT NULL, vals BLOB NOT NULL, generation INTEGER NOT NULL,
+        PRIMARY KEY (indicator, host));
+      CREATE TABLE hosts (host TEXT PRIMARY KEY, baseline TEXT NOT NULL, generation INTEGER NOT NULL);
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`);
+    db.prepare('INSERT INTO series VALUES (?, ?, ?, ?, ?, ?, 1)').run(
+      'cpu',
+      'a',
+      JSON.stringify({ baseline: { count: 3, mean: 0.5, variance: 0.01, frozenRun: 0 }, trend: [] }),
+      'opts',
+      Buffer.from(new Float64Array([1000, 2000]).buffer),
+      Buffer.from(new Float64Array([0.25, 0.5]).buffer)
+    );
+    db.prepare('INSERT INTO hosts VALUES (?, ?, 1)').run(
+      'a',
+      JSON.stringify({ count: 3, mean: 0.4, variance: 0, frozenRun: 0 })
+    );
+    db.exec("INSERT INTO meta VALUES ('generation', '1'), ('savedAtMs', '1234')");
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.pragma('user_version = 1');
+    db.close();
+  }
+
+  it('migrates a version-1 store to version 2, keeping every row', () => {
+    const path = join(dir, 'state.db');
+    versionOneStore(path);
+    const store = Store.open(path);
+    const snap = store.load();
+    expect(snap.savedAtMs).toBe(1234);
+    expect(snap.series).toEqual([
+      expect.objectContaining({ indicator: 'cpu', host: 'a', times: [1000, 2000], values: [0.25, 0.5] }),
+    ]);
+    expect(snap.hosts).toEqual([{ host: 'a', baseline: { count: 3, mean: 0.4, variance: 0, frozenRun: 0 } }]);
+    const tables = store.database
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .all()
+      .map((r) => (r as { name: string }).name);
+    expect(tables).toEqual(
+      expect.arrayContaining(['actions', 'alert_intents', 'hosts', 'meta', 'resources', 'series'])
+    );
+    expect(store.database.pragma('user_version', { simple: true })).toBe(2);
+    store.close();
+    // Opening again is a no-op (no second migration).
+    Store.open(path).close();
+  });
+
+  it('a migration that fails leaves the store at its old version, rows intact', () => {
+    const path = join(dir, 'state.db');
+    versionOneStore(path);
+    const db = new Database(path);
+    db.exec('CREATE TABLE actions (x INTEGER)'); // a table in the way: the migration's CREATE fails
+    db.close();
+    expect(() => Store.open(path)).toThrow(/cannot be used: table actions already exists/);
+    const after = new Database(path);
+    expect(after.pragma('user_version', { simple: true })).toBe(1);
+    expect(after.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'resources'").get()).toEqual({ n: 0 });
+    expect(after.prepare('SELECT count(*) AS n FROM series').get()).toEqual({ n: 1 });
+    after.close();
+  });
+
+  it('a new store is created at the current version with every table', () => {
+    const path = join(dir, 'state.db');
+    const store = Store.open(path);
+    expect(store.database.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(store.database.prepare('SELECT count(*) AS n FROM actions').get()).toEqual({ n: 0 });
+    store.close();
   });
 
   it('refuses a damaged file (SQLite header intact, pages garbled)', () => {

@@ -9,13 +9,17 @@
  */
 import Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
+import { ACTIONS_SCHEMA_V2 } from './actions/schema';
 import { SeriesSnapshot } from './series';
 import { HostSnapshot } from './state';
 
 /** "HEnt": marks a Health Entropy store. */
 export const APPLICATION_ID = 0x48456e74;
-/** Current schema; bump with a migration in {@link Store.open}. */
-export const SCHEMA_VERSION = 1;
+/** Current schema; bump with a migration in {@link MIGRATIONS}. */
+export const SCHEMA_VERSION = 2;
+
+/** `MIGRATIONS[v]` upgrades a store from version `v − 1` to `v`, in one transaction with the version bump. */
+const MIGRATIONS: Record<number, string> = { 2: ACTIONS_SCHEMA_V2 };
 
 /** The store file cannot be used; the message names the path and the fix. */
 export class StoreError extends Error {
@@ -95,6 +99,12 @@ export class Store {
         CREATE TABLE IF NOT EXISTS hosts (host TEXT PRIMARY KEY, baseline TEXT NOT NULL, generation INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`);
       db.pragma(`application_id = ${APPLICATION_ID}`);
+      for (let v = Math.max(version, 1) + 1; v <= SCHEMA_VERSION; v++) {
+        db.transaction(() => {
+          db.exec(MIGRATIONS[v]);
+          db.pragma(`user_version = ${v}`);
+        })();
+      }
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     } catch (e) {
       db.close();
@@ -110,6 +120,11 @@ export class Store {
       throw new StoreError(`store.path ${path} cannot be used: ${(e as Error).message}`);
     }
     return new Store(path, db);
+  }
+
+  /** The open database, for the allocation tables (`src/engine/actions/outbox.ts`); the store keeps ownership. */
+  get database(): Database.Database {
+    return this.db;
   }
 
   /**

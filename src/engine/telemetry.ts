@@ -16,7 +16,8 @@ function formatValue(v: number): string {
   return Number.isNaN(v) ? 'NaN' : v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : String(v);
 }
 
-interface Metric {
+/** Anything that renders one or more metric families. */
+export interface Metric {
   render(out: string[]): void;
 }
 
@@ -150,6 +151,11 @@ export class Telemetry {
   /** Adds a gauge read at render time (series counts, process memory). */
   addGauge(name: string, help: string, collect: (g: Gauge) => void): void {
     this.extra.push(new Gauge(name, help, collect));
+  }
+
+  /** Adds a metric (family set) rendered after the engine's own. */
+  register(metric: Metric): void {
+    this.extra.push(metric);
   }
 
   render(out: string[]): void {
