@@ -20,6 +20,12 @@ export const STEP_METRIC = 'demo_fleet_step';
 /** The surprisal detector's alert threshold in the demo (its default). */
 export const DETECTOR_THRESHOLD = 0.6;
 
+/** The environment variable the engine reads the webhook's signing secret from. */
+export const WEBHOOK_SECRET_ENV = 'HEALTH_ENTROPY_WEBHOOK_SECRET';
+
+/** Every host's resource: 4 vCPUs to start with, between 1 and 8, one at a time. */
+export const DEMO_CPU = { current: 4, min: 1, max: 8, step: 1 };
+
 /** Where the demo's engine talks to. */
 export interface DemoEngineSettings {
   prometheusUrl: string;
@@ -27,8 +33,37 @@ export interface DemoEngineSettings {
   listen: string;
   stepMs: number;
   storePath?: string;
-  /** The receiver's URL for the engine's actions webhook. */
+  /** The receiver's URL for the engine's actions webhook; with it, one resource per host is configured. */
   webhookUrl?: string;
+  /** Host names (one resource each), when `webhookUrl` is set. */
+  hosts?: string[];
+}
+
+/**
+ * One resource per host, scaled by the policy. Times in the policy are wall-clock, so they are given in steps
+ * and scaled with the step: cooldowns of 20 (up) and 30 (down) steps, and the trend threshold per second
+ * scaled likewise (the compressed clock makes every slope per second larger).
+ */
+export function demoResources(hosts: string[], stepMs: number): Array<Record<string, unknown>> {
+  return hosts.map((host) => ({
+    name: host,
+    hosts: { host },
+    cpu: DEMO_CPU,
+    utilization: 'cpu',
+    policy: {
+      theta: 0.15,
+      for: 3,
+      uHigh: 0.8,
+      uLow: 0.3,
+      lowEntropy: 0.3,
+      cooldownUp: `${20 * stepMs}ms`,
+      cooldownDown: `${30 * stepMs}ms`,
+      trendThreshold: Math.round((0.01 * 1000 * 1000) / stepMs) / 1000,
+      // The detector's early-warning row only at a high score: with the demo's short warm-up its scores are
+      // noisier than the default 0.5 assumes (the summary counts its alerts outside incidents).
+      scoreThreshold: 0.9,
+    },
+  }));
 }
 
 /** The engine config document (plain data; `engineYaml` writes it). */
@@ -64,6 +99,18 @@ export function engineConfigDoc(s: DemoEngineSettings): Record<string, unknown> 
       // p99 latency in seconds: ten 50 ms bins up to 0.5 s (anything slower falls in the last).
       { name: 'latency', query: METRICS.latency, hi: 0.5 },
     ],
+    ...(s.webhookUrl
+      ? {
+          resources: demoResources(s.hosts ?? [], s.stepMs),
+          webhook: {
+            url: s.webhookUrl,
+            secret: { env: WEBHOOK_SECRET_ENV },
+            timeout: '5s',
+            backoff: { initial: '200ms', max: '2s' },
+            maxAge: '10m',
+          },
+        }
+      : {}),
   };
 }
 

@@ -51,3 +51,44 @@ describe('the default scenario, replayed offline', () => {
     }
   });
 });
+
+describe('the default scenario, decided offline by the engine decision loop', () => {
+  const { decisions } = replayScenario(DEFAULT_SCENARIO);
+  const acted = (resource: string, action: string) =>
+    decisions.filter((d) => d.resource === resource && d.decision.action === action);
+
+  it('scales the quiet host down, step by step, within its bounds', () => {
+    const downs = acted(DEFAULT_SCENARIO.quietHost, 'scale_down');
+    expect(downs.length).toBeGreaterThanOrEqual(2);
+    expect(downs.every((d) => d.decision.kind === 'stable_low_entropy')).toBe(true);
+    expect(downs[0].decision.change.cpu).toEqual({ from: 4, to: 3 });
+    expect(acted(DEFAULT_SCENARIO.quietHost, 'scale_up')).toEqual([]);
+  });
+
+  it('never scales the flatlined host down, and raises saturation there (with a scale-up)', () => {
+    const stuck = DEFAULT_SCENARIO.incidents.find((i) => i.kind === 'stuck_process')!.host;
+    expect(acted(stuck, 'scale_down')).toEqual([]);
+    const saturated = decisions.filter((d) => d.resource === stuck && d.decision.alerts.includes('saturation'));
+    expect(saturated.length).toBeGreaterThan(0);
+    expect(saturated[0].decision.kind).toBe('collapsed_entropy');
+    expect(acted(stuck, 'scale_up').length).toBeGreaterThan(0);
+  });
+
+  it.each(DEFAULT_SCENARIO.incidents.filter((i) => i.expect === 'scale_up').map((i) => [i.kind, i]))(
+    '%s: scaled up on rising entropy after it started, never down',
+    (_kind, incident) => {
+      const ups = acted(incident.host, 'scale_up');
+      expect(ups.length).toBeGreaterThan(0);
+      expect(ups[0].step).toBeGreaterThanOrEqual(incident.start);
+      expect(ups[0].decision.kind).toBe('rising_entropy');
+      expect(acted(incident.host, 'scale_down')).toEqual([]);
+    }
+  );
+
+  it('takes no scaling action on the control host or for the memory leak (its CPU is normal)', () => {
+    const leak = DEFAULT_SCENARIO.incidents.find((i) => i.kind === 'memory_leak')!.host;
+    for (const host of [...DEFAULT_SCENARIO.controlHosts, leak]) {
+      expect(decisions.filter((d) => d.resource === host && d.decision.action !== 'none')).toEqual([]);
+    }
+  });
+});

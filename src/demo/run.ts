@@ -8,7 +8,8 @@ import { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { PrometheusClient } from '../engine/prometheus';
-import { engineYaml, DETECTOR_THRESHOLD } from './config';
+import { DecisionLog, EngineAction, ResourceView } from './allocation';
+import { engineYaml, DETECTOR_THRESHOLD, WEBHOOK_SECRET_ENV } from './config';
 import { FleetExporter } from './exporter';
 import { Monitor } from './monitor';
 import { DemoError, ensurePrometheus, Supervisor } from './processes';
@@ -133,6 +134,7 @@ export class DemoRun {
           stepMs: o.stepMs,
           storePath: join(dir, 'engine-state.db'),
           webhookUrl: receiverUrl,
+          hosts: o.scenario.hosts.map((h) => h.name),
         })
       );
       say(
@@ -142,7 +144,7 @@ export class DemoRun {
         'engine',
         process.execPath,
         [join(ROOT, 'bin', 'health-entropy.js'), 'engine', '--config', engineConfig],
-        { HEALTH_ENTROPY_WEBHOOK_SECRET: secret }
+        { [WEBHOOK_SECRET_ENV]: secret }
       );
       const engineUrl = `http://127.0.0.1:${enginePort}`;
       await this.supervisor.waitReady(engine, `${engineUrl}/readyz`, 60_000);
@@ -159,6 +161,7 @@ export class DemoRun {
       const lastStep = Math.floor(o.durationMs / o.stepMs);
       let fired = new Set<string>();
       let received: ReceivedAction[] = [];
+      const decisions = new DecisionLog();
       let drawn = -1;
       let engineGone = false;
       void engine.exited.then(() => (engineGone = true));
@@ -168,7 +171,11 @@ export class DemoRun {
         }
         try {
           await monitor.poll(client, engineUrl, o.stepMs, Date.now());
-          received = await fetchReceived(receiverUrl);
+          decisions.ingest(
+            (await getJson<{ resources: ResourceView[] }>(`${engineUrl}/api/v1/resources`)).resources,
+            monitor.newestStep
+          );
+          received = await getJson<ReceivedAction[]>(receiverUrl);
         } catch (e) {
           this.event(monitor.newestStep, `poll failed (will retry): ${(e as Error).message}`);
         }
@@ -183,14 +190,13 @@ export class DemoRun {
             this.event(r.thresholdFired, `threshold alert for the ${kindName(r.kind)} on ${r.host}: ${lead}`);
           }
         }
-        const decisions = lastActions(received);
         const view = {
           scenario: o.scenario,
           stepMs: o.stepMs,
           step: monitor.newestStep,
           lastStep,
           cells: monitor.cells,
-          decisions,
+          decisions: decisions.texts(),
           reports: tracker.reports(),
           events: o.tty ? this.events : [],
           color: o.color,
@@ -206,7 +212,8 @@ export class DemoRun {
           setTimeout(r, Math.max(100, o.stepMs / 4));
         });
       }
-      received = await fetchReceived(receiverUrl).catch(() => received);
+      const engineActions = await this.drain(engineUrl);
+      received = await getJson<ReceivedAction[]>(receiverUrl).catch(() => received);
       return summarize({
         scenario: o.scenario,
         stepMs: o.stepMs,
@@ -214,6 +221,8 @@ export class DemoRun {
         durationMs: Date.now() - started,
         tracker,
         received,
+        engineActions,
+        decisions,
         rejected: this.rejected,
         pids: this.supervisor.pids(),
         tempDirs: this.supervisor.tempDirs(),
@@ -221,6 +230,20 @@ export class DemoRun {
       });
     } finally {
       await this.shutdown();
+    }
+  }
+
+  /** Waits (up to 15 s) until the engine's outbox has nothing pending; returns every action it holds. */
+  private async drain(engineUrl: string): Promise<EngineAction[]> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const page = await getJson<{ actions: EngineAction[]; outbox: { pending: number } }>(
+        `${engineUrl}/api/v1/actions?limit=1000`
+      ).catch(() => undefined);
+      if (!page || page.outbox.pending === 0 || Date.now() > deadline) {
+        return page?.actions ?? [];
+      }
+      await new Promise((r) => setTimeout(r, 200));
     }
   }
 
@@ -236,20 +259,11 @@ export class DemoRun {
   }
 }
 
-async function fetchReceived(url: string): Promise<ReceivedAction[]> {
+/** GET returning JSON; throws on a non-2xx answer. */
+async function getJson<T>(url: string): Promise<T> {
   const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-  return (await res.json()) as ReceivedAction[];
-}
-
-/** The last action each host received, worded for the table. */
-function lastActions(received: ReceivedAction[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const r of received) {
-    const a = r.action;
-    const change = Object.entries(a.change ?? {})
-      .map(([k, c]) => `${k} ${c.from}→${c.to}`)
-      .join(' ');
-    out.set(a.host, `${a.type.replace('allocation.', '')} ${change} (${a.reason?.kind ?? '?'})`);
+  if (!res.ok) {
+    throw new Error(`${url}: HTTP ${res.status}`);
   }
-  return out;
+  return (await res.json()) as T;
 }
