@@ -149,7 +149,9 @@ export class DemoRun {
       const engineUrl = `http://127.0.0.1:${enginePort}`;
       await this.supervisor.waitReady(engine, `${engineUrl}/readyz`, 60_000);
       const pids = this.supervisor.pids();
-      say(`running (Prometheus pid ${pids.prometheus}, engine pid ${pids.engine}); baselines are learned first…`);
+      say(
+        `running (Prometheus pid ${pids.prometheus}, engine pid ${pids.engine}, temp dir ${dir}); baselines are learned first…`
+      );
 
       const tracker = new IncidentTracker(o.scenario, { warnZ: WARN_Z, scoreThreshold: DETECTOR_THRESHOLD });
       const monitor = new Monitor(tracker, (w) => {
