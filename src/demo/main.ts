@@ -88,6 +88,7 @@ export async function main(argv: string[]): Promise<number> {
     write: (t) => process.stdout.write(t),
     tty,
     color: tty && !process.env.NO_COLOR,
+    columns: () => process.stdout.columns,
   });
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -98,7 +99,7 @@ export async function main(argv: string[]): Promise<number> {
       return;
     }
     run.supervisor.forceStop();
-    process.stdout.write(`\n${signal} again: children killed, temp files removed.\n`);
+    process.stdout.write(`${tty ? '\x1b[?25h' : ''}\n${signal} again: children killed, temp files removed.\n`);
     process.exit(130);
   };
   process.on('SIGINT', onSignal);

@@ -31,6 +31,8 @@ export interface RunOptions {
   write: (text: string) => void;
   tty: boolean;
   color: boolean;
+  /** The terminal's width, read at each redraw (it may be resized). */
+  columns?: () => number | undefined;
 }
 
 /** The receiver module's surface that the demo uses (`deploy/receiver/receiver.js`, plain JavaScript). */
@@ -165,6 +167,10 @@ export class DemoRun {
       let received: ReceivedAction[] = [];
       const decisions = new DecisionLog();
       let drawn = -1;
+      let lastFrame = '';
+      if (o.tty) {
+        o.write('\x1b[2J');
+      }
       let engineGone = false;
       void engine.exited.then(() => (engineGone = true));
       while (!this.stopRequested && Date.now() - started < o.durationMs) {
@@ -204,7 +210,12 @@ export class DemoRun {
           color: o.color,
         };
         if (o.tty) {
-          o.write(`\x1b[H\x1b[2J${renderFrame(view)}\n`);
+          const frame = renderFrame(view, o.columns?.());
+          if (frame !== lastFrame) {
+            lastFrame = frame;
+            // Overwrite in place (home, each line cleared to its end, the rest of the screen cleared): no flicker.
+            o.write(`\x1b[?25l\x1b[H${frame.split('\n').join('\x1b[K\n')}\x1b[K\n\x1b[J`);
+          }
         } else if (monitor.newestStep >= drawn + Math.round(30_000 / o.stepMs)) {
           drawn = monitor.newestStep;
           o.write(renderFrame(view) + '\n\n');
@@ -251,6 +262,9 @@ export class DemoRun {
 
   /** Stops children (engine first: it persists), closes the servers, removes the temp dirs. */
   private async shutdown(): Promise<void> {
+    if (this.options.tty) {
+      this.options.write('\x1b[?25h');
+    }
     await this.supervisor.stop();
     const receiver = this.receiver;
     if (receiver) {

@@ -1,6 +1,6 @@
 import { Cell } from './monitor';
 import { DEFAULT_SCENARIO } from './scenario';
-import { cellState, describeRule, describeWarning, renderFrame, seconds, View } from './table';
+import { cellState, describeRule, describeWarning, fit, renderFrame, seconds, View } from './table';
 import { IncidentTracker } from './tracker';
 
 const cell = (z: number | null, entropy: number | null = 0.3): Cell => ({ entropy, z, step: 1 });
@@ -79,5 +79,15 @@ describe('the table', () => {
         .split('\n')
         .at(-1)
     ).toMatch(/^stuck process/);
+  });
+
+  it('fits lines to the terminal, keeping colour codes whole', () => {
+    expect(fit('abcdef', 4)).toBe('abcd');
+    expect(fit('abc', 4)).toBe('abc');
+    expect(fit('\x1b[31;1mabcdef\x1b[0m', 3)).toBe('\x1b[31;1mabc\x1b[0m');
+    expect(fit('ab\x1b[1mcd\x1b[0m', 10)).toBe('ab\x1b[1mcd\x1b[0m');
+    const frame = renderFrame(view({ color: true }), 60);
+    const widths = frame.split('\n').map((l) => l.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').length);
+    expect(Math.max(...widths)).toBe(60);
   });
 });

@@ -74,6 +74,26 @@ function pad(s: string, n: number): string {
   return s + ' '.repeat(Math.max(0, n - visible));
 }
 
+/** Cuts a line to `width` visible characters, keeping ANSI codes whole (and resetting if one was cut off). */
+export function fit(line: string, width: number): string {
+  let visible = 0;
+  let out = '';
+  for (let i = 0; i < line.length; i++) {
+    const code = /^\x1b\[[0-9;?]*[A-Za-z]/.exec(line.slice(i, i + 16));
+    if (code) {
+      out += code[0];
+      i += code[0].length - 1;
+      continue;
+    }
+    if (visible === width) {
+      return out.includes('\x1b[') ? out + '\x1b[0m' : out;
+    }
+    out += line[i];
+    visible++;
+  }
+  return out;
+}
+
 /** The hosts × indicators table. */
 export function renderHosts(v: View): string[] {
   const head = [pad('host', 9), pad('role', 12), ...INDICATORS.map((i) => pad(`${i} Hn / z`, 16)), 'last decision'];
@@ -122,8 +142,8 @@ export function renderIncidents(v: View): string[] {
   return lines;
 }
 
-/** The whole frame. */
-export function renderFrame(v: View): string {
+/** The whole frame; lines cut to `width` when given (a terminal's columns). */
+export function renderFrame(v: View, width?: number): string {
   const total = seconds(v.lastStep, v.stepMs);
   const title = `Health Entropy demo — ${seconds(Math.max(0, v.step), v.stepMs)} of ${total} (one sample per ${v.stepMs} ms; Ctrl-C stops)`;
   return [
@@ -133,5 +153,7 @@ export function renderFrame(v: View): string {
     '',
     ...renderIncidents(v),
     ...(v.events.length > 0 ? ['', ...v.events.slice(-8)] : []),
-  ].join('\n');
+  ]
+    .map((l) => (width ? fit(l, width) : l))
+    .join('\n');
 }
