@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { UsageError } from '../cli/command';
-import { parseDemoArgs } from './main';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseDemoArgs, unwritable } from './main';
 
 describe('demo flags', () => {
   it('defaults: the whole script, one step per second, a table on a terminal', () => {
@@ -62,5 +64,11 @@ describe('demo flags', () => {
       ),
       { numRuns: 500 }
     );
+  });
+
+  it('checks that the --json file can be written before the run starts', () => {
+    expect(unwritable(join(tmpdir(), 'he-demo-summary.json'))).toBeUndefined();
+    expect(unwritable(tmpdir())).toBe('is a directory');
+    expect(unwritable('/nonexistent-dir/x.json')).toBe('the directory /nonexistent-dir does not exist');
   });
 });

@@ -3,7 +3,8 @@
  * a real Prometheus, the engine, and a webhook receiver — with a live table of what the engine sees and, per
  * incident, how much earlier the entropy warning came than a plain threshold alert.
  */
-import { writeFileSync } from 'node:fs';
+import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseFlags, numberFlag, UsageError } from '../cli/command';
 import { durationAt } from '../engine/fields';
 import { ConfigError } from '../engine/config';
@@ -67,6 +68,20 @@ export function parseDemoArgs(argv: string[]): DemoArgs {
   };
 }
 
+/** Why `file` cannot be written (checked before a run of minutes, not after), or undefined. */
+export function unwritable(file: string): string | undefined {
+  try {
+    if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) {
+      return 'is a directory';
+    }
+    accessSync(dirname(resolve(file)), constants.W_OK);
+    return undefined;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    return err.code === 'ENOENT' ? `the directory ${dirname(resolve(file))} does not exist` : err.message;
+  }
+}
+
 /** Runs the demo; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   let args: DemoArgs;
@@ -79,6 +94,11 @@ export async function main(argv: string[]): Promise<number> {
   if (args.help) {
     process.stdout.write(USAGE + '\n');
     return 0;
+  }
+  const jsonProblem = args.json === undefined ? undefined : unwritable(args.json);
+  if (jsonProblem) {
+    process.stderr.write(`demo: --json ${args.json}: ${jsonProblem}\n`);
+    return 2;
   }
   const tty = Boolean(process.stdout.isTTY) && !args.plain;
   const run = new DemoRun({
@@ -108,7 +128,12 @@ export async function main(argv: string[]): Promise<number> {
     const summary = await run.run();
     process.stdout.write(`\n${summaryText(summary)}\n`);
     if (args.json) {
-      writeFileSync(args.json, JSON.stringify(summary, null, 2) + '\n');
+      try {
+        writeFileSync(args.json, JSON.stringify(summary, null, 2) + '\n');
+      } catch (e) {
+        process.stderr.write(`demo: cannot write --json ${args.json}: ${(e as Error).message}\n`);
+        return 1;
+      }
       process.stdout.write(`\nSummary written to ${args.json}\n`);
     }
     return 0;
