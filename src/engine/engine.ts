@@ -71,7 +71,7 @@ export class Engine {
         prometheus: client,
         now,
       });
-      this.telemetry.register(this.actions.metrics);
+      this.telemetry.addMetric(this.actions.metrics);
     }
     const receiver = new RemoteWriteReceiver(this.state, this.telemetry, config.remoteWrite, now);
     this.telemetry.addGauge('health_entropy_series', 'Live host × indicator series.', (g) =>

@@ -16,7 +16,7 @@ function formatValue(v: number): string {
   return Number.isNaN(v) ? 'NaN' : v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : String(v);
 }
 
-/** Anything that renders one or more metric families. */
+/** Anything that renders itself in the text format. */
 export interface Metric {
   render(out: string[]): void;
 }
@@ -153,8 +153,8 @@ export class Telemetry {
     this.extra.push(new Gauge(name, help, collect));
   }
 
-  /** Adds a metric (family set) rendered after the engine's own. */
-  register(metric: Metric): void {
+  /** Adds a metric owned by another module (the alert receiver and pusher), rendered after the built-in ones. */
+  addMetric(metric: Metric): void {
     this.extra.push(metric);
   }
 

@@ -10,7 +10,10 @@ import { AMTOOL_BIN, DOCKER_COMPOSE_BIN, pluginIds, readText, readYaml, ROOT, ru
 
 const compose = readYaml('docker-compose.yaml');
 const services: Record<string, Tree> = compose.services;
-const SECRETS = { HEALTH_ENTROPY_ALERTS_TOKEN: 'test-token', HEALTH_ENTROPY_WEBHOOK_SECRET: 'whsec_dGVzdC1zZWNyZXQ=' };
+const SECRETS = {
+  HEALTH_ENTROPY_ALERTS_TOKEN: 'test-token',
+  HEALTH_ENTROPY_WEBHOOK_SECRET: `whsec_${Buffer.alloc(32, 1).toString('base64')}`,
+};
 const baseEnv = () => {
   const env = { ...process.env };
   delete env.HEALTH_ENTROPY_ALERTS_TOKEN;
@@ -37,6 +40,14 @@ describe('docker-compose.yaml', () => {
     });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain('set HEALTH_ENTROPY_ALERTS_TOKEN');
+  });
+
+  it('refuses to start without the webhook signing secret (the engine signs every action with it)', () => {
+    const r = run(DOCKER_COMPOSE_BIN, ['--project-directory', ROOT, '-f', 'docker-compose.yaml', 'config', '-q'], {
+      env: { ...baseEnv(), HEALTH_ENTROPY_ALERTS_TOKEN: 'test-token' },
+    });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('set HEALTH_ENTROPY_WEBHOOK_SECRET');
   });
 
   it('runs Grafana, Prometheus, node-exporter, Alertmanager, the engine and a webhook receiver', () => {

@@ -34,7 +34,8 @@ export const checkConfigCommand: Command = {
       io.out(
         `${positionals[0]}: valid: ${c.indicators.length} indicators (${polled} polled, ${c.indicators.length - polled} by remote write), ` +
           `interval ${formatDuration(c.intervalMs)}, listen ${c.listen.host}:${c.listen.port}, ` +
-          `store ${c.store ? c.store.path : 'none (baselines not persisted)'}\n`
+          `store ${c.store ? c.store.path : 'none (baselines not persisted)'}, ` +
+          `${c.resources.length ? `${c.resources.length} resources, actions to ${c.webhook!.url.replace(/\?.*$/, '?…')}` : 'no resources (allocation off)'}\n`
       );
       return 0;
     } catch (e) {

@@ -23,6 +23,7 @@ describe('health-entropy check-config', () => {
     const r = await run('check-config', join(__dirname, '..', '..', '..', 'examples', 'engine.yaml'));
     expect(r).toMatchObject({ code: 0, err: '' });
     expect(r.out).toMatch(/valid: 5 indicators \(3 polled, 2 by remote write\)/);
+    expect(r.out).toMatch(/no resources \(allocation off\)\n$/);
   });
 
   it('names the offending key and exits 1', async () => {

@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError, parseConfig } from '../config';
 import { signingKey } from './webhook-config';
 
@@ -402,5 +404,40 @@ resources: [{ name: db, hosts: { host: x }, utilization: cpu, cpu: { current: 1,
       }),
       { numRuns: 300 }
     );
+  });
+
+  describe('shipped configs', () => {
+    const root = join(__dirname, '..', '..', '..');
+    const env = { HEALTH_ENTROPY_WEBHOOK_SECRET: SECRET };
+
+    it('deploy/engine/engine.yaml (the compose stack) sends dry-run actions to the demo receiver', () => {
+      const c = parseConfig(readFileSync(join(root, 'deploy/engine/engine.yaml'), 'utf8'), {}, { env });
+      expect(c.webhook?.url).toBe('http://webhook-receiver:8080/actions');
+      expect(c.webhook?.key.equals(Buffer.alloc(32, 7))).toBe(true);
+      expect(c.resources.map((r) => [r.name, r.policy.dryRun, r.utilization.indicator])).toEqual([
+        ['demo', true, 'cpu'],
+      ]);
+      expect(() => parseConfig(readFileSync(join(root, 'deploy/engine/engine.yaml'), 'utf8'), {}, { env: {} })).toThrow(
+        /webhook.secret.env names the environment variable HEALTH_ENTROPY_WEBHOOK_SECRET, which is not set/
+      );
+    });
+
+    it('examples/engine.yaml is valid as shipped, and with its allocation block uncommented', () => {
+      const text = readFileSync(join(root, 'examples/engine.yaml'), 'utf8');
+      expect(parseConfig(text, {}, { env }).resources).toEqual([]);
+      const lines = text.split('\n');
+      const start = lines.indexOf('# webhook:');
+      expect(start).toBeGreaterThan(0);
+      const uncommented = [...lines.slice(0, start), ...lines.slice(start).map((l) => l.replace(/^# ?/, ''))].join(
+        '\n'
+      );
+      const c = parseConfig(uncommented, {}, { env });
+      expect(c.webhook?.url).toBe('https://hooks.example.com/health-entropy');
+      expect(c.resources[0]).toMatchObject({
+        name: 'db',
+        queries: { replicas: 'kube_deployment_spec_replicas{deployment="db"}' },
+        policy: { cooldownUpMs: 300_000, cooldownDownMs: 1_800_000, dryRun: false },
+      });
+    });
   });
 });

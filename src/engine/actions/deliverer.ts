@@ -130,9 +130,8 @@ export class Deliverer {
         });
       this.inFlight.set(head.resource, p);
     }
-    if (this.inFlight.size === 0 || wakeAt < Infinity) {
-      this.sleep(wakeAt - now);
-    }
+    // Completions wake it too; the timer covers retries that come due and actions that reach maxAge.
+    this.sleep(wakeAt - now);
   }
 
   private async send(a: ActionRecord): Promise<void> {

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { webcrypto } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { signature, webhookHeaders } from './signing';
 import { signingKey } from './webhook-config';
 
@@ -70,5 +72,26 @@ describe('Standard Webhooks signing', () => {
         300
       )
     ).toMatch(/no v1 signature matches/);
+  });
+
+  it("the README's Node verification example accepts the engine's signatures and nothing else", () => {
+    const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+    const after = readme.slice(readme.indexOf('Verifying in Node'));
+    const code = /```js\n([\s\S]*?)```/.exec(after)![1];
+    const verify = new Function('require', `${code}\nreturn verify;`)(require) as (
+      h: Record<string, string>,
+      body: Buffer,
+      secret: string
+    ) => boolean;
+    const body = JSON.stringify({ id: 'act_2', type: 'allocation.scale_down' });
+    for (const secret of [`whsec_${Buffer.alloc(24, 8).toString('base64')}`, 'a-raw-secret-of-more-than-16']) {
+      const h = webhookHeaders(signingKey('webhook.secret', secret), 'act_2', Date.now(), body);
+      expect(verify(h, Buffer.from(body), secret)).toBe(true);
+      expect(verify(h, Buffer.from(body.replace('down', 'up')), secret)).toBe(false);
+      expect(verify({ ...h, 'webhook-id': 'act_3' }, Buffer.from(body), secret)).toBe(false);
+      expect(
+        verify({ ...h, 'webhook-timestamp': String(Math.floor(Date.now() / 1000) - 600) }, Buffer.from(body), secret)
+      ).toBe(false);
+    }
   });
 });

@@ -37,6 +37,8 @@ export function verifySignature(key: Buffer, id: string, timestamp: string, body
 /** The receiver. */
 export class TestReceiver {
   readonly received: Received[] = [];
+  /** Requests answered (or dropped) so far: `received.length − answered` are still being answered. */
+  answered = 0;
   /** Decides each reply (default: 200). */
   script: (req: { id: string; json: Record<string, unknown> | undefined; n: number }) => Reply = () => ({
     status: 200,
@@ -79,11 +81,13 @@ export class TestReceiver {
         };
         this.received.push(record);
         if (reply === 'close') {
+          this.answered++;
           req.socket.destroy();
           return;
         }
         const timer = setTimeout(() => {
           this.timers.delete(timer);
+          this.answered++;
           if (!res.destroyed) {
             res.writeHead(reply.status, reply.headers).end(reply.body ?? '');
           }
