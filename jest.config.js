@@ -6,7 +6,7 @@ const base = require('./.config/jest.config');
 const { grafanaESModules, nodeModulesToTransform } = require('./.config/jest/utils');
 
 // Pure TypeScript (math, engine, CLI) runs in node; plugin components in jsdom.
-const NODE_DIRS = ['core', 'engine', 'cli', 'bench', 'eval'];
+const NODE_DIRS = ['core', 'engine', 'cli', 'bench', 'eval', 'demo'];
 
 // Node code is compiled for the Node it runs on (the scaffold's default target is slower for hot loops).
 const [pattern, [swc, swcOptions]] = Object.entries(base.transform)[0];

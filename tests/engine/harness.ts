@@ -23,7 +23,7 @@ function newestMtime(dir: string): number {
 /** Builds lib/ when it is missing or older than the sources, so the tests never run stale code. */
 export function ensureBuilt(): void {
   const main = join(ROOT, 'lib', 'cli', 'main.js');
-  const srcNewest = Math.max(...['core', 'engine', 'cli'].map((d) => newestMtime(join(ROOT, 'src', d))));
+  const srcNewest = Math.max(...['core', 'engine', 'cli', 'demo'].map((d) => newestMtime(join(ROOT, 'src', d))));
   if (!existsSync(main) || statSync(main).mtimeMs < srcNewest) {
     execFileSync('npx', ['tsc', '-p', 'tsconfig.node.json'], { cwd: ROOT, stdio: 'inherit' });
   }
