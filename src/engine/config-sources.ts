@@ -18,6 +18,21 @@ export function parseListen(key: string, value: unknown): { host: string; port: 
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
 
+/** An http(s) URL (as given); `example` goes into the error message. */
+export function httpUrlAt(key: string, value: unknown, example: string): string {
+  const url = stringAt(key, value);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(key, `${key} must be an http(s) URL like ${example}, got ${show(url)}`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ConfigError(key, `${key} must use http or https, got ${show(url)}`);
+  }
+  return url;
+}
+
 /** Reads a secret reference at a key. */
 export type SecretReader = (key: string, value: unknown) => string;
 
@@ -28,19 +43,7 @@ export function parsePrometheus(value: unknown, secret: SecretReader): EngineCon
   }
   const p = mapAt('prometheus', value);
   checkKeys('prometheus', p, ['url', 'timeout', 'bearerToken', 'basicAuth']);
-  const url = stringAt('prometheus.url', p.url);
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new ConfigError(
-      'prometheus.url',
-      `prometheus.url must be an http(s) URL like http://prometheus:9090, got ${show(url)}`
-    );
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new ConfigError('prometheus.url', `prometheus.url must use http or https, got ${show(url)}`);
-  }
+  const url = httpUrlAt('prometheus.url', p.url, 'http://prometheus:9090');
   const headers: Record<string, string> = {};
   if (p.bearerToken !== undefined && p.basicAuth !== undefined) {
     throw new ConfigError(

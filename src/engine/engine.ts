@@ -11,6 +11,7 @@ import { EngineConfig } from './config';
 import { PollSource } from './poll';
 import { PrometheusClient } from './prometheus';
 import { RemoteWriteReceiver } from './remote-write/receiver';
+import { DeltaServices } from './deltas/services';
 import { buildServer } from './server';
 import { EngineSeries } from './series';
 import { EngineState } from './state';
@@ -25,6 +26,8 @@ export class Engine {
   readonly state: EngineState;
   readonly telemetry = new Telemetry();
   readonly server: FastifyInstance;
+  /** Edge → central, the central's edges, and the live stream (issue 6). */
+  readonly deltas: DeltaServices;
   private readonly poller: PollSource | undefined;
   private store: Store | undefined;
   private ready = false;
@@ -58,6 +61,7 @@ export class Engine {
         config
       );
     }
+    this.deltas = new DeltaServices(config.deltas, this.state, this.telemetry, logger, now);
     const receiver = new RemoteWriteReceiver(this.state, this.telemetry, config.remoteWrite, now);
     this.telemetry.addGauge('health_entropy_series', 'Live host × indicator series.', (g) =>
       g.set({}, this.state.size)
@@ -83,6 +87,7 @@ export class Engine {
         maxBodyBytes: config.remoteWrite.maxBodyBytes,
         handle: (body, headers) => receiver.handle(body, headers),
       },
+      deltas: this.deltas,
     });
   }
 
@@ -118,6 +123,7 @@ export class Engine {
           `store.path ${c.store.path} holds a state this engine cannot restore: ${(e as Error).message}`
         );
       }
+      this.deltas.restore(snap.edges, this.now());
       this.poller?.resumeFromState();
       this.logger.info(
         { path: c.store.path, ...result, hosts: this.state.hosts.size, savedAtMs: snap.savedAtMs },
@@ -150,6 +156,7 @@ export class Engine {
         await this.poller.poll(evalMs, now);
       }
       this.state.evaluate(evalMs);
+      this.deltas.afterEvaluation(evalMs);
       this.telemetry.evaluations.inc();
       if (this.phase === 'running') {
         // Fire a little after the next boundary so that Prometheus has ingested the scrape at that instant.
@@ -202,6 +209,7 @@ export class Engine {
         generation,
         [...this.state.hosts.values()].map((h) => ({ host: h.name, baseline: h.baseline.state() }))
       );
+      store.writeEdges(generation, this.deltas.snapshot());
       store.finish(generation, this.now());
       const seconds = (performance.now() - begin) / 1000;
       this.telemetry.storeWrites.inc({ result: 'ok' });
@@ -229,6 +237,8 @@ export class Engine {
     this.ready = false;
     clearTimeout(this.tickTimer);
     clearInterval(this.persistTimer);
+    // Open live streams would keep the server from closing.
+    await this.deltas.stop();
     await this.server.close();
     await this.running;
     if (this.store) {

@@ -24,6 +24,13 @@ export interface ServerContext {
     maxBodyBytes: number;
     handle(body: Buffer, headers: Record<string, string | string[] | undefined>): WriteResult;
   };
+  /** The differential stream's routes, edge series in `/metrics` and edge profiles (`deltas/services.ts`). */
+  deltas?: {
+    register(app: FastifyInstance): void;
+    renderSeries(family: string, out: ExpositionWriter): void;
+    profilesExtra(): Record<string, unknown>;
+    edgeProfiles(edge: unknown, host: unknown): { status: number; body: Record<string, unknown> };
+  };
 }
 
 /** Builds the Fastify app (not listening; `app.listen` or `app.inject` it). */
@@ -56,7 +63,7 @@ export function buildServer(ctx: ServerContext): FastifyInstance {
   app.get('/metrics', async (_req, reply) => {
     const start = performance.now();
     const out = new ExpositionWriter();
-    renderState(ctx.state, out);
+    renderState(ctx.state, out, ctx.deltas && ((family, w) => ctx.deltas!.renderSeries(family, w)));
     const own: string[] = [];
     ctx.telemetry.render(own);
     out.text(own.join(''));
@@ -67,8 +74,12 @@ export function buildServer(ctx: ServerContext): FastifyInstance {
 
   app.get('/api/v1/profiles', async (req, reply) => {
     const query = req.query as Record<string, unknown>;
+    if (query.edge !== undefined && ctx.deltas) {
+      const r = ctx.deltas.edgeProfiles(query.edge, query.host);
+      return reply.code(r.status).send(r.body);
+    }
     if (query.host === undefined) {
-      return { hosts: allProfiles(ctx.state) };
+      return { hosts: allProfiles(ctx.state), ...ctx.deltas?.profilesExtra() };
     }
     if (typeof query.host !== 'string' || query.host === '') {
       return reply.code(400).send({ error: 'host must be given once, as a non-empty string' });
@@ -113,5 +124,6 @@ export function buildServer(ctx: ServerContext): FastifyInstance {
       return reply.code(204).send();
     });
   });
+  ctx.deltas?.register(app);
   return app;
 }

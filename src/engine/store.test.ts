@@ -67,7 +67,7 @@ describe('Store', () => {
     const store = Store.open(join(dir, 'state.db'));
     store.save({ ...s.snapshot(), savedAtMs: 1 });
     store.save({ series: [], hosts: [], savedAtMs: 2 });
-    expect(store.load()).toEqual({ series: [], hosts: [], savedAtMs: 2 });
+    expect(store.load()).toEqual({ series: [], hosts: [], savedAtMs: 2, edges: [] });
     store.close();
   });
 
@@ -127,7 +127,7 @@ describe('Store', () => {
     const db = new Database(path);
     db.pragma('user_version = 99');
     db.close();
-    expect(() => Store.open(path)).toThrow(/schema version 99, newer than this engine's 1/);
+    expect(() => Store.open(path)).toThrow(/schema version 99, newer than this engine's 2/);
   });
 
   it('refuses a damaged file (SQLite header intact, pages garbled)', () => {

@@ -16,7 +16,8 @@ function formatValue(v: number): string {
   return Number.isNaN(v) ? 'NaN' : v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : String(v);
 }
 
-interface Metric {
+/** Anything rendered into the engine's own section of `/metrics`. */
+export interface Metric {
   render(out: string[]): void;
 }
 
@@ -146,6 +147,12 @@ export class Telemetry {
     'Duration of the previous /metrics rendering.'
   );
   private readonly extra: Metric[] = [];
+
+  /** Adds a metric owned by a feature module (e.g. the delta stream's counters); returns it. */
+  register<M extends Metric>(metric: M): M {
+    this.extra.push(metric);
+    return metric;
+  }
 
   /** Adds a gauge read at render time (series counts, process memory). */
   addGauge(name: string, help: string, collect: (g: Gauge) => void): void {
