@@ -24,9 +24,12 @@ export interface UpstreamStatus {
   url: string;
   up: boolean;
   epoch: number;
-  /** Seq of the last frame the central took, and when. */
+  /** Seq of the last frame the central took, the evaluation it carried, and when it was taken. */
   lastAckSeq: number | null;
+  lastAckEvalMs: number | null;
   lastSuccessMs: number | null;
+  /** A push is on the wire. */
+  inFlight: boolean;
   /** Consecutive failures, and when the next push may go. */
   failures: number;
   nextAttemptMs: number | null;
@@ -64,7 +67,7 @@ export class UpstreamPusher {
   private failures = 0;
   private nextAttemptMs = 0;
   private lastEvalMs = -Infinity;
-  private lastAck: { seq: number; atMs: number } | undefined;
+  private lastAck: { seq: number; evalMs: number; atMs: number } | undefined;
   private lastError: string | undefined;
   private up = false;
 
@@ -93,13 +96,13 @@ export class UpstreamPusher {
       return;
     }
     this.lastEvalMs = evalMs;
-    const run = this.send(profile, false).finally(() => {
+    const run = this.send(profile, evalMs, false).finally(() => {
       this.inFlight = undefined;
     });
     this.inFlight = run;
   }
 
-  private async send(profile: Profile, isRetry: boolean): Promise<void> {
+  private async send(profile: Profile, evalMs: number, isRetry: boolean): Promise<void> {
     let frame;
     try {
       frame = this.encoder.next(profile);
@@ -150,7 +153,7 @@ export class UpstreamPusher {
       }
       this.failures = 0;
       this.up = true;
-      this.lastAck = { seq: frame.frame.seq, atMs: this.now() };
+      this.lastAck = { seq: frame.frame.seq, evalMs, atMs: this.now() };
       this.telemetry.upstreamUp.set({}, 1);
       this.telemetry.upstreamLastSuccess.set({}, this.lastAck.atMs / 1000);
       return;
@@ -160,7 +163,7 @@ export class UpstreamPusher {
       this.telemetry.pushes.inc({ result: 'keyframe_requested', kind });
       this.logger.info({ url: this.config.url, seq: frame.frame.seq, error }, 'upstream: central asks for a keyframe');
       this.encoder.requestKeyframe();
-      return this.send(profile, true);
+      return this.send(profile, evalMs, true);
     }
     this.telemetry.pushes.inc({ result: 'refused', kind });
     const retryAfter = Number(res.headers.get('retry-after'));
@@ -196,7 +199,9 @@ export class UpstreamPusher {
       up: this.up,
       epoch: this.encoder.options.epoch,
       lastAckSeq: this.lastAck?.seq ?? null,
+      lastAckEvalMs: this.lastAck?.evalMs ?? null,
       lastSuccessMs: this.lastAck?.atMs ?? null,
+      inFlight: this.inFlight !== undefined,
       failures: this.failures,
       nextAttemptMs: this.failures > 0 ? this.nextAttemptMs : null,
       lastError: this.lastError ?? null,
