@@ -118,7 +118,8 @@ export class UpstreamPusher {
       res = await fetch(this.config.url, {
         method: 'POST',
         headers: { ...this.config.headers, 'content-type': DELTA_CONTENT_TYPE, [EDGE_HEADER]: this.edge },
-        body: frame.binary,
+        // A copy typed on a plain ArrayBuffer, as both Node's and the DOM's fetch typings accept.
+        body: new Uint8Array(frame.binary),
         signal: AbortSignal.any([this.stopping.signal, AbortSignal.timeout(this.config.timeoutMs)]),
       });
       text = await boundedText(res, MAX_ANSWER_BYTES);
