@@ -52,12 +52,14 @@ export class DeltaServices {
       );
     }
     if (config.stream.enabled) {
-      this.stream = new StreamHub(
+      const hub = new StreamHub(
         config.stream,
         () => this.profile(),
         this.telemetry,
         logger.child({ component: 'stream' })
       );
+      this.stream = hub;
+      telemetry.addGauge('health_entropy_stream_clients', 'Live-stream clients connected.', (g) => g.set({}, hub.size));
     }
   }
 
