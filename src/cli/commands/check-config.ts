@@ -34,7 +34,10 @@ export const checkConfigCommand: Command = {
       io.out(
         `${positionals[0]}: valid: ${c.indicators.length} indicators (${polled} polled, ${c.indicators.length - polled} by remote write), ` +
           `interval ${formatDuration(c.intervalMs)}, listen ${c.listen.host}:${c.listen.port}, ` +
-          `store ${c.store ? c.store.path : 'none (baselines not persisted)'}\n`
+          `store ${c.store ? c.store.path : 'none (baselines not persisted)'}` +
+          (c.deltas.upstream ? `, edge ${c.deltas.edge} → ${c.deltas.upstream.url}` : '') +
+          (c.deltas.central ? `, central for up to ${c.deltas.central.maxEdges} edges` : '') +
+          '\n'
       );
       return 0;
     } catch (e) {
