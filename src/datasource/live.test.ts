@@ -86,7 +86,8 @@ function profile(i: number): Profile {
 
 const tick = () => new Promise((ok) => setTimeout(ok, 0));
 const until = async (what: string, check: () => boolean) => {
-  for (let i = 0; i < 500 && !check(); i++) {
+  const deadline = Date.now() + 10_000;
+  while (!check() && Date.now() < deadline) {
     await new Promise((ok) => setTimeout(ok, 2));
   }
   if (!check()) {

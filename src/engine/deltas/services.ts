@@ -74,17 +74,24 @@ export class DeltaServices {
     registerDeltaRoutes(app, this);
   }
 
-  /** After each evaluation: frames to stream clients and to the central, and staleness of edges. */
+  /**
+   * After each evaluation: frames to stream clients and to the central, and staleness of edges. Never
+   * throws: the engine schedules its next evaluation after this call.
+   */
   afterEvaluation(evalMs: number): void {
-    if (this.upstream || (this.stream && this.stream.size > 0)) {
-      // One profile for every receiver: each encoder only reads it.
-      const profile = this.profile();
-      this.stream?.publish(profile);
-      this.upstream?.offer(profile, evalMs);
-    }
-    const gone = this.central?.evaluate(this.now()) ?? [];
-    if (gone.length > 0) {
-      this.logger.info({ edges: gone }, 'edges went stale (no frame for central.staleness) and were dropped');
+    try {
+      if (this.upstream || (this.stream && this.stream.size > 0)) {
+        // One profile for every receiver: each encoder only reads it.
+        const profile = this.profile();
+        this.stream?.publish(profile);
+        this.upstream?.offer(profile, evalMs);
+      }
+      const gone = this.central?.evaluate(this.now()) ?? [];
+      if (gone.length > 0) {
+        this.logger.info({ edges: gone }, 'edges went stale (no frame for central.staleness) and were dropped');
+      }
+    } catch (e) {
+      this.logger.error({ err: (e as Error).message }, 'delta stream: after-evaluation step failed');
     }
   }
 
