@@ -8,7 +8,16 @@
  */
 import { deflateRawSync } from 'node:zlib';
 import { compress as snappy } from 'snappyjs';
-import { Baseline, createEstimator, DeltaDecoder, DeltaEncoder, DeltaEncoderOptions, Profile } from '../core';
+import {
+  Baseline,
+  createEstimator,
+  DeltaDecoder,
+  DeltaEncoder,
+  DeltaEncoderOptions,
+  formatSseEvent,
+  Profile,
+  SSE_HEARTBEAT,
+} from '../core';
 import { seeded } from '../core/testing';
 import { medianMs, perSecond, round } from './measure';
 
@@ -137,7 +146,10 @@ function remoteWrite(raw: Float64Array[][]): { protobuf: number; snappy: number;
 
 interface StreamFigures {
   textBytes: number;
-  /** The text frames as Server-Sent Events: `data: ` before each line, a blank line after each event. */
+  /**
+   * The text frames as `GET /api/v1/stream` writes them: each event as the engine formats it (`id:` line,
+   * `data: ` before each frame line, a blank line), in its own HTTP/1.1 chunk (size line and CRLFs).
+   */
   sseBytes: number;
   binaryBytes: number;
   frames: number;
@@ -180,7 +192,8 @@ function stream(ps: Profile[], options: DeltaEncoderOptions): StreamFigures {
     f.baselines += e.frame.baseline.length;
     const textBytes = utf8.encode(e.text).length;
     f.textBytes += textBytes;
-    f.sseBytes += textBytes + 6 * e.text.split('\n').length + 2;
+    const event = utf8.encode(formatSseEvent(e.text, `${e.frame.epoch}.${e.frame.seq}`)).length;
+    f.sseBytes += event + event.toString(16).length + 4;
     f.binaryBytes += e.binary.length;
     for (const [decoder, input] of [
       [text, e.text],
@@ -206,6 +219,9 @@ function stream(ps: Profile[], options: DeltaEncoderOptions): StreamFigures {
 }
 
 const perHostMinute = (bytes: number) => round(bytes / HOSTS / ((STEPS * STEP_MS) / 60_000));
+
+/** Heartbeats (a comment every `stream.heartbeat`, 15 s by default, in its own chunk): per client, not per host. */
+const HEARTBEAT_BYTES_PER_CLIENT_MINUTE = 4 * (SSE_HEARTBEAT.length + SSE_HEARTBEAT.length.toString(16).length + 4);
 
 function fleet(kind: Fleet): Record<string, unknown> {
   const raw = rawSamples(kind);
@@ -268,6 +284,8 @@ function throughput(ps: Profile[]): Record<string, number> {
 export function benchDelta(): Record<string, unknown> {
   return {
     setup: `${HOSTS} hosts × ${INDICATORS.length} indicators, ${STEP_MS / 1000} s interval, ${STEPS} intervals (1 h); window 60, default baseline`,
+    sse: `sseBytesPerHostMinute: the events of GET /api/v1/stream as the engine formats them (id, data lines), one HTTP/1.1 chunk each; heartbeats add ${HEARTBEAT_BYTES_PER_CLIENT_MINUTE} bytes per client per minute (sseHeartbeatBytesPerClientMinute), HTTP headers once per connection`,
+    sseHeartbeatBytesPerClientMinute: HEARTBEAT_BYTES_PER_CLIENT_MINUTE,
     remoteWrite:
       'one WriteRequest per interval for the whole fleet, 3 labels + 1 sample per series, protobuf then snappy as remote write 1.0 sends it (deflate-raw beside it as a floor); HTTP headers not counted, nor for frames',
     stable: fleet('stable'),

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import webpack from 'webpack';
+import { RouteInstance, routeProxy } from './harness-routes';
 
 /** Where Chromium comes from (Debian's `chromium` package). */
 export const CHROMIUM_BIN = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
@@ -120,13 +121,21 @@ export interface HarnessServer {
 
 /**
  * Serves the harness page, `dist/` under Grafana's plugin path, `@grafana/ui`'s icons where Grafana serves
- * them, and the Prometheus proxy (when given).
+ * them, the Prometheus proxy (when given), and the plugin routes of `routes` (e.g. the data source's engine).
  */
-export async function serveHarness(harnessDir: string, distDir: string, prometheusUrl?: string): Promise<HarnessServer> {
+export async function serveHarness(
+  harnessDir: string,
+  distDir: string,
+  prometheusUrl?: string,
+  routes: RouteInstance[] = []
+): Promise<HarnessServer> {
   const uiPublic = join(distDir, '..', 'node_modules', '@grafana', 'ui', 'dist', 'public');
+  const forward = routeProxy(routes);
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://harness');
-    if (url.pathname === '/' || url.pathname === '/index.html') {
+    if (forward(req, res, url.pathname, url.search)) {
+      return;
+    } else if (url.pathname === '/' || url.pathname === '/index.html') {
       sendFile(res, harnessDir, 'index.html');
     } else if (url.pathname === '/harness.js') {
       sendFile(res, harnessDir, 'harness.js');

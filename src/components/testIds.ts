@@ -18,6 +18,8 @@ export const testIds = {
     order: 'data-testid he-config-order',
     delay: 'data-testid he-config-delay',
     hostLabel: 'data-testid he-config-host-label',
+    engineUrl: 'data-testid he-config-engine-url',
+    engineToken: 'data-testid he-config-engine-token',
   },
   queryEditor: {
     container: 'data-testid he-query-editor',
@@ -35,6 +37,9 @@ export const testIds = {
     indicator: 'data-testid he-query-indicator',
     weight: 'data-testid he-query-weight',
     warmup: 'data-testid he-query-warmup',
+    liveHosts: 'data-testid he-query-live-hosts',
+    liveIndicators: 'data-testid he-query-live-indicators',
+    liveCapacity: 'data-testid he-query-live-capacity',
     error: 'data-testid he-query-error',
   },
   panel: {

@@ -14,10 +14,12 @@ import {
   ScopedVars,
   TestDataSourceResponse,
 } from '@grafana/data';
-import { getDataSourceSrv, getTemplateSrv } from '@grafana/runtime';
+import { config, getDataSourceSrv, getTemplateSrv } from '@grafana/runtime';
 import { DataQuery } from '@grafana/schema';
-import { defer, from, lastValueFrom, map, mergeMap, Observable, of } from 'rxjs';
+import { defer, from, lastValueFrom, map, merge, mergeMap, Observable, of } from 'rxjs';
 import { interpolateQuery } from './interpolate';
+import { liveQuery, LiveTransport, liveUrl } from './live';
+import { resolveLive } from './resolveLive';
 import { QueryError, ResolvedQuery, resolveQuery } from './resolveQuery';
 import { toEntropyResponse } from './response';
 import { DEFAULT_QUERY, EntropyDataSourceOptions, EntropyQuery } from './types';
@@ -35,10 +37,15 @@ export interface UpstreamPlan {
 
 export class DataSource extends DataSourceApi<EntropyQuery, EntropyDataSourceOptions> {
   readonly settings: EntropyDataSourceOptions;
+  /** Where Grafana proxies this instance's routes (`…/engine` is the engine). */
+  readonly proxyUrl: string;
+  /** How live queries reach the stream (fetch; tests feed their own). */
+  liveTransport: LiveTransport | undefined;
 
   constructor(instanceSettings: DataSourceInstanceSettings<EntropyDataSourceOptions>) {
     super(instanceSettings);
     this.settings = instanceSettings.jsonData ?? {};
+    this.proxyUrl = `${config.appSubUrl ?? ''}${instanceSettings.url ?? `/api/datasources/proxy/uid/${instanceSettings.uid}`}`;
   }
 
   getDefaultQuery(_app: CoreApp): Partial<EntropyQuery> {
@@ -128,8 +135,35 @@ export class DataSource extends DataSourceApi<EntropyQuery, EntropyDataSourceOpt
     };
   }
 
-  /** Unsubscribing cancels the upstream request (Grafana's Prometheus data source cancels its fetch). */
+  /**
+   * Live queries stream from the engine; the others are computed from the upstream Prometheus. Unsubscribing
+   * cancels the upstream request (Grafana's Prometheus data source cancels its fetch) and closes streams.
+   */
   query(request: DataQueryRequest<EntropyQuery>): Observable<DataQueryResponse> {
+    const live = request.targets.filter((t) => this.filterQuery(t) && t.output === 'live');
+    if (live.length === 0) {
+      return this.computed(request);
+    }
+    const computed = request.targets.filter((t) => t.output !== 'live');
+    const streams = live.map((t) => this.live(this.applyTemplateVariables(t, request.scopedVars)));
+    return computed.some((t) => this.filterQuery(t)) ? merge(...streams, this.computed({ ...request, targets: computed })) : merge(...streams);
+  }
+
+  /** One live query: its stream, or a response naming what is wrong with it. */
+  live(target: EntropyQuery): Observable<DataQueryResponse> {
+    const resolved = resolveLive(target, this.settings);
+    if (typeof resolved === 'string') {
+      return of({ data: [], key: `healthentropy-live-${target.refId}`, state: LoadingState.Error, errors: [{ refId: target.refId, message: resolved }] });
+    }
+    return liveQuery({
+      url: liveUrl(`${this.proxyUrl}/engine`, resolved.hosts, resolved.indicators),
+      refId: resolved.refId,
+      capacity: resolved.capacity,
+      transport: this.liveTransport,
+    });
+  }
+
+  private computed(request: DataQueryRequest<EntropyQuery>): Observable<DataQueryResponse> {
     return defer(() => this.plan(request)).pipe(
       mergeMap((plan) => {
         const read = { queries: plan.queries, errors: plan.errors, upstreamName: `Prometheus "${plan.upstream.name}"` };

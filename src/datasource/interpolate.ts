@@ -21,6 +21,11 @@ export function formatPromValue(value: unknown): string {
   return String(value ?? '');
 }
 
+/** Formats a variable's value for a comma-separated list of names (the live filters). */
+export function formatListValue(value: unknown): string {
+  return Array.isArray(value) ? value.map(String).join(',') : String(value ?? '');
+}
+
 /** The query with variables in its text fields replaced (numbers are left alone). */
 export function interpolateQuery(templateSrv: TemplateSrv, query: EntropyQuery, scopedVars: ScopedVars = {}): EntropyQuery {
   const text = (v: string | undefined) => (typeof v === 'string' ? templateSrv.replace(v, scopedVars) : v);
@@ -31,5 +36,8 @@ export function interpolateQuery(templateSrv: TemplateSrv, query: EntropyQuery, 
     hostLabel: text(query.hostLabel),
     minStep: text(query.minStep),
     indicator: text(query.indicator),
+    // Live filters are comma-separated lists: several values of a variable become several names.
+    liveHosts: typeof query.liveHosts === 'string' ? templateSrv.replace(query.liveHosts, scopedVars, formatListValue) : query.liveHosts,
+    liveIndicators: typeof query.liveIndicators === 'string' ? templateSrv.replace(query.liveIndicators, scopedVars, formatListValue) : query.liveIndicators,
   };
 }

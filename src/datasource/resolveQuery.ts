@@ -4,7 +4,7 @@
  */
 import { rangeUtil } from '@grafana/data';
 import { EntropyOptions, OptionError, prepareOptions } from '../core';
-import { EntropyTransformOptions } from '../frames/entropyFrames';
+import { EntropyOutput, EntropyTransformOptions } from '../frames/entropyFrames';
 import { DEFAULT_HOST_LABEL, EntropyDataSourceOptions, EntropyQuery, OUTPUTS } from './types';
 
 /** Longest expression accepted; Prometheus itself rejects very long queries with a less helpful message. */
@@ -77,7 +77,8 @@ export function resolveQuery(
   if (expr.length > MAX_EXPR_LENGTH) {
     throw new QueryError(refId, 'expr', `the expression is ${expr.length} characters long; the limit is ${MAX_EXPR_LENGTH}`);
   }
-  const output = query.output ?? 'entropy';
+  // `live` queries never get here (the data source streams them); to this function it is unknown.
+  const output = (query.output ?? 'entropy') as EntropyOutput;
   if (!OUTPUTS.some((o) => o.value === output)) {
     throw new QueryError(refId, 'output', `output must be one of ${OUTPUTS.map((o) => o.value).join(', ')}, got ${JSON.stringify(String(output)).slice(0, 40)}`);
   }

@@ -24,12 +24,15 @@ export interface EstimatorSettings {
   hostLabel?: string;
 }
 
+/** `live`: follow the engine's stream of profiles instead of computing entropy from Prometheus. */
+export type LiveOutput = 'live';
+
 /** One query: a PromQL expression for the upstream Prometheus and what to compute from its series. */
-export interface EntropyQuery extends DataQuery, EstimatorSettings {
+export interface EntropyQuery extends DataQuery, EstimatorSettings, LiveQuerySettings {
   expr: string;
   /** Prometheus-style legend, `{{instance}} cpu`. */
   legendFormat?: string;
-  output: EntropyOutput;
+  output: EntropyOutput | LiveOutput;
   unit?: EntropyUnit;
   /** Lower bound of the query step, a Grafana interval (`30s`, `1m`). */
   minStep?: string;
@@ -41,10 +44,29 @@ export interface EntropyQuery extends DataQuery, EstimatorSettings {
   warmup?: number;
 }
 
+/** What a `live` query follows: hosts and indicators (comma-separated; blank means all) and rows kept. */
+export interface LiveQuerySettings {
+  liveHosts?: string;
+  liveIndicators?: string;
+  /** Rows kept per series (a bounded CircularDataFrame); default {@link DEFAULT_LIVE_CAPACITY}. */
+  liveCapacity?: number;
+}
+
+export const DEFAULT_LIVE_CAPACITY = 1000;
+export const MAX_LIVE_CAPACITY = 100_000;
+
 /** Settings of a data source instance (all non-secret, in jsonData). */
 export interface EntropyDataSourceOptions extends DataSourceJsonData, EstimatorSettings {
   /** UID of the upstream Prometheus data source. */
   upstreamUid?: string;
+  /** Base URL of the Health Entropy engine (the `engine` proxy route's target), for live queries. */
+  engineUrl?: string;
+}
+
+/** Secrets of a data source instance: only Grafana's proxy reads them (the `engine` route's header). */
+export interface EntropySecureJsonData {
+  /** Bearer token of the engine's `stream.bearerToken`. */
+  engineToken?: string;
 }
 
 export const DEFAULT_HOST_LABEL = 'instance';
@@ -62,3 +84,14 @@ export const OUTPUTS: ReadonlyArray<{ value: EntropyOutput; label: string; descr
   { value: 'baseline', label: 'Baseline', description: 'Entropy with its learned baseline band and z' },
   { value: 'raw+entropy', label: 'Raw + entropy', description: 'The input series and its entropy' },
 ];
+
+/** Output choices of the query editor: the computed ones, and following the engine live. */
+export const EDITOR_OUTPUTS: ReadonlyArray<{ value: EntropyOutput | LiveOutput; label: string; description: string }> =
+  [
+    ...OUTPUTS,
+    {
+      value: 'live',
+      label: 'Live',
+      description: "The engine's profiles as they change (needs the engine URL in the data source settings)",
+    },
+  ];

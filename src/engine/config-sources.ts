@@ -18,6 +18,21 @@ export function parseListen(key: string, value: unknown): { host: string; port: 
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
 
+/** An http(s) URL (as given); `example` goes into the error message. */
+export function httpUrlAt(key: string, value: unknown, example: string): string {
+  const url = stringAt(key, value);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(key, `${key} must be an http(s) URL like ${example}, got ${show(url)}`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ConfigError(key, `${key} must use http or https, got ${show(url)}`);
+  }
+  return url;
+}
+
 /** Reads a secret reference at a key. */
 export type SecretReader = (key: string, value: unknown) => string;
 
@@ -35,21 +50,6 @@ export function parsePrometheus(value: unknown, secret: SecretReader): EngineCon
     timeoutMs: durationAt('prometheus.timeout', p.timeout ?? '10s', 100, 600_000),
     headers,
   };
-}
-
-/** An http(s) URL at `key`; `example` shows the expected form in the error. */
-export function httpUrlAt(key: string, value: unknown, example: string): string {
-  const url = stringAt(key, value);
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new ConfigError(key, `${key} must be an http(s) URL like ${example}, got ${show(url)}`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new ConfigError(key, `${key} must use http or https, got ${show(url)}`);
-  }
-  return url;
 }
 
 /**

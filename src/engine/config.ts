@@ -24,6 +24,7 @@ import {
   stringAt,
 } from './fields';
 import { IndicatorConfig, parseIndicator, SERIES_KEYS, wrap } from './indicator-config';
+import { DELTA_KEYS, DeltaConfig, parseDeltaConfig } from './deltas/config';
 
 export { ConfigError } from './fields';
 export type { IndicatorConfig } from './indicator-config';
@@ -56,6 +57,8 @@ export interface EngineConfig {
   resources: ResourceConfig[];
   /** Where actions are delivered; set whenever resources are. */
   webhook: WebhookConfig | undefined;
+  /** Edge name, upstream, central and live stream (issue 6). */
+  deltas: DeltaConfig;
 }
 
 /** Values given on the command line; they win over the environment and the file. */
@@ -90,6 +93,7 @@ const TOP_KEYS = [
   'alertmanager',
   'resources',
   'webhook',
+  ...DELTA_KEYS,
 ];
 
 /** Reads and validates a config file; throws {@link ConfigError} (or a file-system error for a missing file). */
@@ -177,13 +181,20 @@ export function resolveConfig(
   const defaults = mapAt('defaults', doc.defaults);
   checkKeys('defaults', defaults, SERIES_KEYS);
 
-  if (!Array.isArray(doc.indicators) || doc.indicators.length === 0) {
+  const deltas = parseDeltaConfig(doc, { secret, intervalMs, stalenessMs, maxBackoffMs });
+  // A central may only aggregate its edges; any other engine needs something to compute.
+  const noIndicators =
+    deltas.central !== undefined &&
+    (doc.indicators === undefined || (Array.isArray(doc.indicators) && doc.indicators.length === 0));
+  if (!noIndicators && (!Array.isArray(doc.indicators) || doc.indicators.length === 0)) {
     throw new ConfigError(
       'indicators',
-      `indicators must be a non-empty list of indicators, got ${show(doc.indicators)}`
+      `indicators must be a non-empty list of indicators (it may be empty only with central), got ${show(doc.indicators)}`
     );
   }
-  const indicators = doc.indicators.map((item, i) => parseIndicator(`indicators[${i}]`, item, defaults, intervalMs));
+  const indicators = ((doc.indicators ?? []) as unknown[]).map((item, i) =>
+    parseIndicator(`indicators[${i}]`, item, defaults, intervalMs)
+  );
   const seen = new Set<string>();
   indicators.forEach((ind, i) => {
     if (seen.has(ind.name)) {
@@ -223,5 +234,6 @@ export function resolveConfig(
     alertmanager: parseAlertmanagerConfig(doc.alertmanager, secret, listen),
     resources,
     webhook,
+    deltas,
   };
 }

@@ -16,6 +16,7 @@ import { EngineConfig } from './config';
 import { PollSource } from './poll';
 import { PrometheusClient } from './prometheus';
 import { RemoteWriteReceiver } from './remote-write/receiver';
+import { DeltaServices } from './deltas/services';
 import { buildServer } from './server';
 import { EngineSeries } from './series';
 import { EngineState } from './state';
@@ -52,6 +53,8 @@ export class Engine {
   private readonly alertPusher: AlertPusher | undefined;
   /** Allocation (decisions, outbox, webhook); undefined when no resources are configured. */
   readonly actions: Actions | undefined;
+  /** Edge → central, the central's edges, and the live stream (issue 6). */
+  readonly deltas: DeltaServices;
   private readonly poller: PollSource | undefined;
   private store: Store | undefined;
   private ready = false;
@@ -99,6 +102,7 @@ export class Engine {
       this.registerAlertSource(this.actions);
     }
     this.alertSink = options.alertSink ?? this.actions ?? UNMATCHED_SINK;
+    this.deltas = new DeltaServices(config.deltas, this.state, this.telemetry, logger, now);
     const receiver = new RemoteWriteReceiver(this.state, this.telemetry, config.remoteWrite, now);
     this.telemetry.addGauge('health_entropy_series', 'Live host × indicator series.', (g) =>
       g.set({}, this.state.size)
@@ -143,6 +147,7 @@ export class Engine {
       },
       alerts: { enabled: config.alerts.enabled, maxBodyBytes: config.alerts.maxBodyBytes, receiver: alertReceiver },
       actions: this.actions,
+      deltas: this.deltas,
     });
   }
 
@@ -191,6 +196,7 @@ export class Engine {
           `store.path ${c.store.path} holds allocation state this engine cannot use: ${(e as Error).message}`
         );
       }
+      this.deltas.restore(snap.edges, this.now());
       this.poller?.resumeFromState();
       this.logger.info(
         { path: c.store.path, ...result, hosts: this.state.hosts.size, savedAtMs: snap.savedAtMs },
@@ -225,6 +231,7 @@ export class Engine {
         await this.poller.poll(evalMs, now);
       }
       this.state.evaluate(evalMs);
+      this.deltas.afterEvaluation(evalMs);
       this.telemetry.evaluations.inc();
       await this.actions?.evaluate(evalMs);
       if (this.phase === 'running') {
@@ -278,6 +285,7 @@ export class Engine {
         generation,
         [...this.state.hosts.values()].map((h) => ({ host: h.name, baseline: h.baseline.state() }))
       );
+      store.writeEdges(generation, this.deltas.snapshot());
       store.finish(generation, this.now());
       const seconds = (performance.now() - begin) / 1000;
       this.telemetry.storeWrites.inc({ result: 'ok' });
@@ -306,6 +314,8 @@ export class Engine {
     clearTimeout(this.tickTimer);
     clearInterval(this.persistTimer);
     await this.alertPusher?.stop();
+    // Open live streams would keep the server from closing.
+    await this.deltas.stop();
     await this.server.close();
     await this.running;
     await this.actions?.stop();

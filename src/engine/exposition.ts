@@ -109,8 +109,15 @@ const HOST_VALUES: HostValue[] = [
   (h) => h.baseline.z,
 ];
 
-/** Appends the entropy metric families of `state` (one family at a time, as the format requires). */
-export function renderState(state: EngineState, out: ExpositionWriter): void {
+/**
+ * Appends the entropy metric families of `state` (one family at a time, as the format requires). `extra`
+ * appends more samples of a series family right after the local ones (a central's edge series).
+ */
+export function renderState(
+  state: EngineState,
+  out: ExpositionWriter,
+  extra?: (family: string, out: ExpositionWriter) => void
+): void {
   const series: EngineSeries[] = [];
   const hosts: EngineHost[] = [];
   let detectors = false;
@@ -138,6 +145,7 @@ export function renderState(state: EngineState, out: ExpositionWriter): void {
         out.sample(name, s.labels, v);
       }
     }
+    extra?.(name, out);
   }
   for (let f = 0; f < HOST_FAMILIES.length; f++) {
     const { name } = HOST_FAMILIES[f];

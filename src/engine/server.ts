@@ -31,6 +31,13 @@ export interface ServerContext {
   alerts: AlertRouteOptions;
   /** Allocation, for `/api/v1/actions` and `/api/v1/resources` (undefined: no resources configured). */
   actions?: Actions;
+  /** The differential stream's routes, edge series in `/metrics` and edge profiles (`deltas/services.ts`). */
+  deltas?: {
+    register(app: FastifyInstance): void;
+    renderSeries(family: string, out: ExpositionWriter): void;
+    profilesExtra(): Record<string, unknown>;
+    edgeProfiles(edge: unknown, host: unknown): { status: number; body: Record<string, unknown> };
+  };
 }
 
 /** Builds the Fastify app (not listening; `app.listen` or `app.inject` it). */
@@ -63,7 +70,7 @@ export function buildServer(ctx: ServerContext): FastifyInstance {
   app.get('/metrics', async (_req, reply) => {
     const start = performance.now();
     const out = new ExpositionWriter();
-    renderState(ctx.state, out);
+    renderState(ctx.state, out, ctx.deltas && ((family, w) => ctx.deltas!.renderSeries(family, w)));
     const own: string[] = [];
     ctx.telemetry.render(own);
     out.text(own.join(''));
@@ -74,8 +81,12 @@ export function buildServer(ctx: ServerContext): FastifyInstance {
 
   app.get('/api/v1/profiles', async (req, reply) => {
     const query = req.query as Record<string, unknown>;
+    if (query.edge !== undefined && ctx.deltas) {
+      const r = ctx.deltas.edgeProfiles(query.edge, query.host);
+      return reply.code(r.status).send(r.body);
+    }
     if (query.host === undefined) {
-      return { hosts: allProfiles(ctx.state) };
+      return { hosts: allProfiles(ctx.state), ...ctx.deltas?.profilesExtra() };
     }
     if (typeof query.host !== 'string' || query.host === '') {
       return reply.code(400).send({ error: 'host must be given once, as a non-empty string' });
@@ -124,5 +135,6 @@ export function buildServer(ctx: ServerContext): FastifyInstance {
       return reply.code(204).send();
     });
   });
+  ctx.deltas?.register(app);
   return app;
 }

@@ -67,7 +67,7 @@ describe('Store', () => {
     const store = Store.open(join(dir, 'state.db'));
     store.save({ ...s.snapshot(), savedAtMs: 1 });
     store.save({ series: [], hosts: [], savedAtMs: 2 });
-    expect(store.load()).toEqual({ series: [], hosts: [], savedAtMs: 2 });
+    expect(store.load()).toEqual({ series: [], hosts: [], savedAtMs: 2, edges: [] });
     store.close();
   });
 
@@ -160,7 +160,7 @@ describe('Store', () => {
     db.close();
   }
 
-  it('migrates a version-1 store to version 2, keeping every row', () => {
+  it('migrates a version-1 store to the current version, keeping every row', () => {
     const path = join(dir, 'state.db');
     versionOneStore(path);
     const store = Store.open(path);
@@ -175,9 +175,10 @@ describe('Store', () => {
       .all()
       .map((r) => (r as { name: string }).name);
     expect(tables).toEqual(
-      expect.arrayContaining(['actions', 'alert_intents', 'hosts', 'meta', 'resources', 'series'])
+      expect.arrayContaining(['actions', 'alert_intents', 'edge_series', 'hosts', 'meta', 'resources', 'series'])
     );
-    expect(store.database.pragma('user_version', { simple: true })).toBe(2);
+    expect(store.database.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(SCHEMA_VERSION).toBe(3);
     store.close();
     // Opening again is a no-op (no second migration).
     Store.open(path).close();
@@ -202,6 +203,7 @@ describe('Store', () => {
     const store = Store.open(path);
     expect(store.database.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(store.database.prepare('SELECT count(*) AS n FROM actions').get()).toEqual({ n: 0 });
+    expect(store.database.prepare('SELECT count(*) AS n FROM edge_series').get()).toEqual({ n: 0 });
     store.close();
   });
 

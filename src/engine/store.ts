@@ -15,11 +15,22 @@ import { HostSnapshot } from './state';
 
 /** "HEnt": marks a Health Entropy store. */
 export const APPLICATION_ID = 0x48456e74;
-/** Current schema; bump with a migration in {@link MIGRATIONS}. */
-export const SCHEMA_VERSION = 2;
+/**
+ * Current schema; bump with a migration in {@link MIGRATIONS}. 1: series, hosts, meta. 2 (issue 5): the
+ * allocation tables (`actions/schema.ts`). 3 (issue 6): `edge_series`, the profiles a central rebuilt from
+ * its edges.
+ */
+export const SCHEMA_VERSION = 3;
+
+/** The profiles a central rebuilt from its edges, kept so that a central restart loses no baseline. */
+const EDGE_SERIES_V3 = `
+  CREATE TABLE IF NOT EXISTS edge_series (
+    edge TEXT NOT NULL, host TEXT NOT NULL, indicator TEXT NOT NULL, hn REAL NOT NULL, mean REAL, std REAL,
+    updated_ms INTEGER NOT NULL, generation INTEGER NOT NULL,
+    PRIMARY KEY (edge, host, indicator));`;
 
 /** `MIGRATIONS[v]` upgrades a store from version `v − 1` to `v`, in one transaction with the version bump. */
-const MIGRATIONS: Record<number, string> = { 2: ACTIONS_SCHEMA_V2 };
+const MIGRATIONS: Record<number, string> = { 2: ACTIONS_SCHEMA_V2, 3: EDGE_SERIES_V3 };
 
 /** The store file cannot be used; the message names the path and the fix. */
 export class StoreError extends Error {
@@ -35,6 +46,20 @@ export interface StoreSnapshot {
   hosts: HostSnapshot[];
   /** When it was written (ms since the epoch). */
   savedAtMs: number;
+  /** A central's rebuilt edge profiles (empty on other engines). */
+  edges?: EdgeSeriesRow[];
+}
+
+/** One series of one edge as a central last rebuilt it: `Hn` and, once learned there, the edge's `μ`/`σ`. */
+export interface EdgeSeriesRow {
+  edge: string;
+  host: string;
+  indicator: string;
+  hn: number;
+  mean?: number;
+  std?: number;
+  /** When the central last accepted a frame of this edge (ms). */
+  updatedMs: number;
 }
 
 function f64Blob(values: number[]): Buffer {
@@ -169,12 +194,25 @@ export class Store {
     })();
   }
 
+  /** Upserts a chunk of edge series rows (a central's), in one transaction. */
+  writeEdges(generation: number, rows: EdgeSeriesRow[]): void {
+    const upsert = this.db.prepare(
+      'INSERT OR REPLACE INTO edge_series (edge, host, indicator, hn, mean, std, updated_ms, generation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'
+    );
+    this.db.transaction(() => {
+      for (const r of rows) {
+        upsert.run(r.edge, r.host, r.indicator, r.hn, r.mean ?? null, r.std ?? null, r.updatedMs, generation);
+      }
+    })();
+  }
+
   /** Completes a generation: drops rows it did not write, records the time. */
   finish(generation: number, savedAtMs: number): void {
     const db = this.db;
     db.transaction(() => {
       db.prepare('DELETE FROM series WHERE generation < ?').run(generation);
       db.prepare('DELETE FROM hosts WHERE generation < ?').run(generation);
+      db.prepare('DELETE FROM edge_series WHERE generation < ?').run(generation);
       const meta = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
       meta.run('generation', String(generation));
       meta.run('savedAtMs', String(savedAtMs));
@@ -186,6 +224,7 @@ export class Store {
     const generation = this.begin();
     this.writeSeries(generation, snap.series);
     this.writeHosts(generation, snap.hosts);
+    this.writeEdges(generation, snap.edges ?? []);
     this.finish(generation, snap.savedAtMs);
   }
 
@@ -228,7 +267,31 @@ export class Store {
     }
     const saved = this.db.prepare("SELECT value FROM meta WHERE key = 'savedAtMs'").get() as
       { value: string } | undefined;
-    return { series, hosts, savedAtMs: saved ? Number(saved.value) : NaN };
+    const edges: EdgeSeriesRow[] = [];
+    const edgeRows = 'SELECT edge, host, indicator, hn, mean, std, updated_ms FROM edge_series';
+    for (const row of this.db.prepare(edgeRows).iterate()) {
+      const r = row as Record<string, unknown>;
+      const finite = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
+      if (
+        !finite(r.hn) ||
+        !finite(r.updated_ms) ||
+        (r.mean === null) !== (r.std === null) ||
+        (r.mean !== null && !(finite(r.mean) && finite(r.std)))
+      ) {
+        throw new StoreError(
+          `edge series ${String(r.edge)}/${String(r.host)}/${String(r.indicator)} in ${this.path} is damaged`
+        );
+      }
+      edges.push({
+        edge: String(r.edge),
+        host: String(r.host),
+        indicator: String(r.indicator),
+        hn: r.hn as number,
+        ...(r.mean === null ? {} : { mean: r.mean as number, std: r.std as number }),
+        updatedMs: r.updated_ms as number,
+      });
+    }
+    return { series, hosts, savedAtMs: saved ? Number(saved.value) : NaN, edges };
   }
 
   /** Closes the database (checkpointing the WAL). Idempotent. */

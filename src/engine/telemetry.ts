@@ -148,6 +148,12 @@ export class Telemetry {
   );
   private readonly extra: Metric[] = [];
 
+  /** Adds a metric owned by a feature module (e.g. the delta stream's counters); returns it. */
+  register<M extends Metric>(metric: M): M {
+    this.extra.push(metric);
+    return metric;
+  }
+
   /** Adds a gauge read at render time (series counts, process memory). */
   addGauge(name: string, help: string, collect: (g: Gauge) => void): void {
     this.extra.push(new Gauge(name, help, collect));
@@ -155,7 +161,7 @@ export class Telemetry {
 
   /** Adds a metric owned by another module (the alert receiver and pusher), rendered after the built-in ones. */
   addMetric(metric: Metric): void {
-    this.extra.push(metric);
+    this.register(metric);
   }
 
   render(out: string[]): void {

@@ -1,6 +1,7 @@
 /**
  * The browser harness: a page that stands in for Grafana around our built plugins (see DEVELOPMENT.md).
- * Views by URL: `?view=config|query|panel|bench&theme=light|dark&from=ms&to=ms`.
+ * Views by URL: `?view=config|query|panel|live|bench&theme=light|dark&from=ms&to=ms` (`live` also takes
+ * `engineUrl`, the data source's jsonData that the harness server's `engine` route forwards to).
  */
 import * as emotionCss from '@emotion/css';
 import * as grafanaData from '@grafana/data';
@@ -65,6 +66,9 @@ interface HarnessState {
   run?: (targets: EntropyQuery[]) => Promise<{ frames: HarnessState['frames']; errors: string[] }>;
   /** Starts a query and unsubscribes as soon as its upstream request is on the wire. */
   cancel?: () => Promise<Array<{ url: string; aborted: boolean }>>;
+  /** The live view: responses received, the errors of the last one, and a way to unsubscribe. */
+  live?: { responses: number; errors: string[]; state?: string };
+  stopLive?: () => void;
 }
 const state: HarnessState = { ready: false, requests: requestLog };
 (window as unknown as { harness: HarnessState }).harness = state;
@@ -190,6 +194,22 @@ function PanelView({ panel, data, mode }: { panel: PanelPlugin; data: PanelData;
   );
 }
 
+/** A live query followed into the panel (Display mode), re-rendered on every response. */
+function LiveView({ panel, ds }: { panel: PanelPlugin; ds: DataSourceApi<EntropyQuery> }) {
+  const [data, setData] = React.useState<PanelData | undefined>();
+  React.useEffect(() => {
+    const req = request([{ refId: 'L', output: 'live', liveCapacity: 50 }]);
+    state.live = { responses: 0, errors: [] };
+    const sub = rxjs.from(ds.query(req)).subscribe((res) => {
+      state.live = { responses: state.live!.responses + 1, errors: (res.errors ?? []).map((e) => e.message ?? ''), state: res.state };
+      setData({ series: res.data, state: res.state ?? LoadingState.Streaming, timeRange: req.range });
+    });
+    state.stopLive = () => sub.unsubscribe();
+    return () => sub.unsubscribe();
+  }, [ds]);
+  return data ? <PanelView panel={panel} data={data} mode="display" /> : <div data-testid="harness-live-waiting">connecting</div>;
+}
+
 /** 1,000 series × 1,000 points from query() to frames, against an in-page upstream (no network). */
 async function bench(Plugin: EntropyPlugin, series: number, points: number, runs: number) {
   const step = 15_000;
@@ -263,7 +283,11 @@ async function boot() {
   const panelModule = await loadAmdModule<{ plugin: PanelPlugin }>(`${PLUGIN_BASE}/panel/module.js`, SHARED);
   const promSettings = instanceSettings('prom', 'prometheus', 'Prometheus', {});
   const prom = new PrometheusStandIn(promSettings, '/api/datasources/proxy/uid/prom');
-  const settings = instanceSettings<EntropyDataSourceOptions>('entropy', 'healthentropy-entropy-datasource', 'Health Entropy', { upstreamUid: 'prom', window: window_ });
+  const settings = instanceSettings<EntropyDataSourceOptions>('entropy', 'healthentropy-entropy-datasource', 'Health Entropy', {
+    upstreamUid: 'prom',
+    window: window_,
+    ...(params.get('engineUrl') ? { engineUrl: params.get('engineUrl')! } : {}),
+  });
   const ds = new dsModule.plugin.DataSourceClass(settings as DataSourceInstanceSettings) as DataSourceApi<EntropyQuery>;
   registry.add(prom, promSettings).add(ds, settings);
   state.bench = (series, points, runs) => bench(dsModule.plugin, series, points, runs);
@@ -299,6 +323,8 @@ async function boot() {
     root.render(<Page><ConfigView plugin={dsModule.plugin} settings={settings} /></Page>);
   } else if (view === 'query') {
     root.render(<Page><QueryView plugin={dsModule.plugin} ds={ds} /></Page>);
+  } else if (view === 'live') {
+    root.render(<Page><LiveView panel={panelModule.plugin} ds={ds} /></Page>);
   } else if (view === 'panel') {
     const res = await answer(ds, request(targets));
     if (res.errors?.length) {

@@ -35,7 +35,10 @@ export const checkConfigCommand: Command = {
         `${positionals[0]}: valid: ${c.indicators.length} indicators (${polled} polled, ${c.indicators.length - polled} by remote write), ` +
           `interval ${formatDuration(c.intervalMs)}, listen ${c.listen.host}:${c.listen.port}, ` +
           `store ${c.store ? c.store.path : 'none (baselines not persisted)'}, ` +
-          `${c.resources.length ? `${c.resources.length} resources, actions to ${c.webhook!.url.replace(/\?.*$/, '?…')}` : 'no resources (allocation off)'}\n`
+          `${c.resources.length ? `${c.resources.length} resources, actions to ${c.webhook!.url.replace(/\?.*$/, '?…')}` : 'no resources (allocation off)'}` +
+          (c.deltas.upstream ? `, edge ${c.deltas.edge} → ${c.deltas.upstream.url}` : '') +
+          (c.deltas.central ? `, central for up to ${c.deltas.central.maxEdges} edges` : '') +
+          '\n'
       );
       return 0;
     } catch (e) {

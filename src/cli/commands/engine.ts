@@ -11,9 +11,11 @@ const usage = `Usage: health-entropy engine --config FILE [options]
 
 Runs the engine: polls Prometheus and/or receives remote write, computes rolling entropy per host and
 indicator, learns baselines (kept in store.path across restarts), serves /metrics, /api/v1/profiles,
-/healthz, /readyz and POST /api/v1/write. With resources: configured, it decides scale actions every
-evaluation and delivers them, signed, to the webhook (/api/v1/actions, /api/v1/resources). Logs are JSON
-lines on stdout. Stops on SIGTERM/SIGINT after persisting its state.
+/healthz, /readyz, POST /api/v1/write and the live stream GET /api/v1/stream. With resources: configured,
+it decides scale actions every evaluation and delivers them, signed, to the webhook (/api/v1/actions,
+/api/v1/resources); with upstream: it pushes delta frames to a central, with central: it receives them
+(POST /api/v1/deltas, GET /api/v1/edges). Logs are JSON lines on stdout. Stops on SIGTERM/SIGINT after
+persisting its state.
 
 Options:
   --config FILE           YAML configuration (see examples/engine.yaml); required

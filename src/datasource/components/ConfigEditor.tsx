@@ -1,13 +1,14 @@
 import React from 'react';
 import { DataSourceInstanceSettings, DataSourcePluginOptionsEditorProps } from '@grafana/data';
 import { DataSourcePicker } from '@grafana/runtime';
-import { FieldSet, InlineField, Input, RadioButtonGroup } from '@grafana/ui';
+import { FieldSet, InlineField, Input, RadioButtonGroup, SecretInput } from '@grafana/ui';
 import { BinningMode, DEFAULT_ENTROPY_OPTIONS, EstimatorKind } from '../../core';
+import { engineUrlError } from '../../components/AppConfig/validate';
 import { testIds } from '../../components/testIds';
-import { DEFAULT_HOST_LABEL, EntropyDataSourceOptions, EstimatorSettings } from '../types';
+import { DEFAULT_HOST_LABEL, EntropyDataSourceOptions, EntropySecureJsonData, EstimatorSettings } from '../types';
 import { numberOrUndefined, show } from './fields';
 
-type Props = DataSourcePluginOptionsEditorProps<EntropyDataSourceOptions>;
+type Props = DataSourcePluginOptionsEditorProps<EntropyDataSourceOptions, EntropySecureJsonData>;
 
 const ESTIMATORS = [
   { value: 'shannon' as EstimatorKind, label: 'Shannon' },
@@ -20,8 +21,45 @@ const BINNINGS = [
 ];
 const LABEL_WIDTH = 20;
 
+/** Engine URL (jsonData) and token (secureJsonData): only Grafana's proxy route reads the token. */
+function EngineSettings({ options, onOptionsChange }: Props) {
+  const url = options.jsonData.engineUrl ?? '';
+  const error = engineUrlError(url);
+  const setSecure = (engineToken: string, configured?: boolean) =>
+    onOptionsChange({
+      ...options,
+      secureJsonData: { ...options.secureJsonData, engineToken },
+      ...(configured === undefined ? {} : { secureJsonFields: { ...options.secureJsonFields, engineToken: configured } }),
+    });
+  return (
+    <FieldSet label="Engine (live mode)">
+      <InlineField label="URL" labelWidth={LABEL_WIDTH} tooltip="The Health Entropy engine, as Grafana's server reaches it" invalid={Boolean(error)} error={error}>
+        <Input
+          width={40}
+          data-testid={testIds.configEditor.engineUrl}
+          placeholder="http://health-entropy:9464"
+          value={url}
+          onChange={(e) => onOptionsChange({ ...options, jsonData: { ...options.jsonData, engineUrl: e.currentTarget.value.trim() || undefined } })}
+        />
+      </InlineField>
+      <InlineField label="Token" labelWidth={LABEL_WIDTH} tooltip="The engine's stream.bearerToken, if it has one">
+        <SecretInput
+          width={40}
+          data-testid={testIds.configEditor.engineToken}
+          placeholder="token"
+          isConfigured={Boolean(options.secureJsonFields?.engineToken)}
+          value={options.secureJsonData?.engineToken ?? ''}
+          onChange={(e) => setSecure(e.currentTarget.value)}
+          onReset={() => setSecure('', false)}
+        />
+      </InlineField>
+    </FieldSet>
+  );
+}
+
 /** Upstream Prometheus and the defaults new queries start from. */
-export function ConfigEditor({ options, onOptionsChange }: Props) {
+export function ConfigEditor(props: Props) {
+  const { options, onOptionsChange } = props;
   const jsonData = options.jsonData;
   const set = (patch: Partial<EntropyDataSourceOptions>) => onOptionsChange({ ...options, jsonData: { ...jsonData, ...patch } });
   const numberInput = (key: keyof EstimatorSettings & ('window' | 'bins' | 'lo' | 'hi' | 'order' | 'delay'), label: string, tooltip: string) => (
@@ -74,6 +112,7 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
           />
         </InlineField>
       </FieldSet>
+      <EngineSettings {...props} />
     </>
   );
 }

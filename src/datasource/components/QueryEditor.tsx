@@ -5,7 +5,8 @@ import { BinningMode, DEFAULT_ENTROPY_OPTIONS, EstimatorKind } from '../../core'
 import { testIds } from '../../components/testIds';
 import type { DataSource } from '../datasource';
 import { QueryError, resolveQuery } from '../resolveQuery';
-import { DEFAULT_HOST_LABEL, EntropyDataSourceOptions, EntropyQuery, EntropyUnit, OUTPUTS } from '../types';
+import { resolveLive } from '../resolveLive';
+import { DEFAULT_HOST_LABEL, DEFAULT_LIVE_CAPACITY, EDITOR_OUTPUTS, EntropyDataSourceOptions, EntropyQuery, EntropyUnit } from '../types';
 import { numberOrUndefined, show, textOrUndefined } from './fields';
 
 type Props = QueryEditorProps<DataSource, EntropyQuery, EntropyDataSourceOptions>;
@@ -29,6 +30,10 @@ type NumberKey = 'window' | 'bins' | 'lo' | 'hi' | 'width' | 'order' | 'delay' |
 
 /** The problem with the query as typed, if any (an empty new query is not a problem yet). */
 function problem(query: EntropyQuery, settings: EntropyDataSourceOptions): string | undefined {
+  if (query.output === 'live') {
+    const live = resolveLive(query, settings);
+    return typeof live === 'string' ? live : undefined;
+  }
   try {
     resolveQuery(query, settings);
     return undefined;
@@ -87,6 +92,61 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
     </InlineField>
   );
   const error = problem(query, settings);
+  const outputRow = (
+    <InlineFieldRow>
+      <InlineField label="Output" labelWidth={W}>
+        <RadioButtonGroup options={EDITOR_OUTPUTS.map((o) => ({ ...o }))} value={output} onChange={(v) => update({ output: v })} />
+      </InlineField>
+      {output !== 'baseline' && output !== 'aggregate' && output !== 'live' && (
+        <InlineField label="Unit" labelWidth={8}>
+          <RadioButtonGroup options={UNITS} value={query.unit ?? 'normalized'} onChange={(v) => update({ unit: v })} />
+        </InlineField>
+      )}
+    </InlineFieldRow>
+  );
+  const errorBox = error && (
+    <Alert severity="error" title="This query cannot run" data-testid={testIds.queryEditor.error}>
+      {error}
+    </Alert>
+  );
+  if (output === 'live') {
+    // Live: the engine computes; the query only says what to follow and how much history to keep.
+    const liveInput = (key: 'liveHosts' | 'liveIndicators', label: string, tooltip: string) => (
+      <InlineField label={label} labelWidth={W} tooltip={tooltip}>
+        <Input
+          width={30}
+          data-testid={testIds.queryEditor[key]}
+          placeholder="all"
+          value={query[key] ?? ''}
+          onChange={(e) => update({ [key]: textOrUndefined(e.currentTarget.value) }, false)}
+          onBlur={onRunQuery}
+        />
+      </InlineField>
+    );
+    return (
+      <Stack direction="column" gap={0.5}>
+        {outputRow}
+        <InlineFieldRow>
+          {liveInput('liveHosts', 'Hosts', 'Comma-separated host names (variables work); blank follows every host')}
+          {liveInput('liveIndicators', 'Indicators', 'Comma-separated indicator names; blank follows every indicator')}
+        </InlineFieldRow>
+        <InlineFieldRow>
+          <InlineField label="Rows kept" labelWidth={W} tooltip="Rows kept per series; older rows are dropped">
+            <Input
+              type="number"
+              width={12}
+              data-testid={testIds.queryEditor.liveCapacity}
+              placeholder={String(DEFAULT_LIVE_CAPACITY)}
+              value={show(query.liveCapacity)}
+              onChange={(e) => update({ liveCapacity: numberOrUndefined(e.currentTarget.value) }, false)}
+              onBlur={onRunQuery}
+            />
+          </InlineField>
+        </InlineFieldRow>
+        {errorBox}
+      </Stack>
+    );
+  }
   return (
     <Stack direction="column" gap={0.5}>
       <div data-testid={testIds.queryEditor.container}>
@@ -127,26 +187,13 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
           {numberInput('delay', 'Delay τ', 'Samples between pattern points')}
         </InlineFieldRow>
       )}
-      <InlineFieldRow>
-        <InlineField label="Output" labelWidth={W}>
-          <RadioButtonGroup options={OUTPUTS.map((o) => ({ ...o }))} value={output} onChange={(v) => update({ output: v })} />
-        </InlineField>
-        {output !== 'baseline' && output !== 'aggregate' && (
-          <InlineField label="Unit" labelWidth={8}>
-            <RadioButtonGroup options={UNITS} value={query.unit ?? 'normalized'} onChange={(v) => update({ unit: v })} />
-          </InlineField>
-        )}
-      </InlineFieldRow>
+      {outputRow}
       <InlineFieldRow>
         {textInput('indicator', 'Indicator', 'Indicator name in the aggregate and the panel (default: the query letter)', query.refId ?? 'A', 14)}
         {output === 'aggregate' && numberInput('weight', 'Weight', 'Weight of this indicator in the host aggregate')}
         {output === 'baseline' && numberInput('warmup', 'Warm-up L', 'Evaluations before the baseline reports z')}
       </InlineFieldRow>
-      {error && (
-        <Alert severity="error" title="This query cannot run" data-testid={testIds.queryEditor.error}>
-          {error}
-        </Alert>
-      )}
+      {errorBox}
     </Stack>
   );
 }
