@@ -22,6 +22,7 @@ import {
   stringAt,
 } from './fields';
 import { IndicatorConfig, parseIndicator, SERIES_KEYS, wrap } from './indicator-config';
+import { parseQuorum, QuorumConfig } from './quorum/config';
 
 export { ConfigError } from './fields';
 export type { IndicatorConfig } from './indicator-config';
@@ -46,6 +47,8 @@ export interface EngineConfig {
   maxSeries: number;
   logLevel: string;
   indicators: IndicatorConfig[];
+  /** The entropy quorum (`quorum:`), if configured. */
+  quorum: QuorumConfig | undefined;
 }
 
 /** Values given on the command line; they win over the environment and the file. */
@@ -76,6 +79,7 @@ const TOP_KEYS = [
   'maxSeries',
   'logLevel',
   'indicators',
+  'quorum',
 ];
 
 /** Reads and validates a config file; throws {@link ConfigError} (or a file-system error for a missing file). */
@@ -163,13 +167,16 @@ export function resolveConfig(
   const defaults = mapAt('defaults', doc.defaults);
   checkKeys('defaults', defaults, SERIES_KEYS);
 
-  if (!Array.isArray(doc.indicators) || doc.indicators.length === 0) {
+  const quorum = parseQuorum(doc.quorum, defaults, intervalMs, prometheus !== undefined);
+  // A quorum alone is a complete config; otherwise there must be something to compute.
+  const list = quorum && doc.indicators === undefined ? [] : doc.indicators;
+  if (!Array.isArray(list) || (list.length === 0 && !quorum)) {
     throw new ConfigError(
       'indicators',
       `indicators must be a non-empty list of indicators, got ${show(doc.indicators)}`
     );
   }
-  const indicators = doc.indicators.map((item, i) => parseIndicator(`indicators[${i}]`, item, defaults, intervalMs));
+  const indicators = list.map((item, i) => parseIndicator(`indicators[${i}]`, item, defaults, intervalMs));
   const seen = new Set<string>();
   indicators.forEach((ind, i) => {
     if (seen.has(ind.name)) {
@@ -199,5 +206,6 @@ export function resolveConfig(
     maxSeries,
     logLevel,
     indicators,
+    quorum,
   };
 }

@@ -10,6 +10,8 @@ import type { Logger } from 'pino';
 import { EngineConfig } from './config';
 import { PollSource } from './poll';
 import { PrometheusClient } from './prometheus';
+import { isQuorumSnapshot } from './quorum/series';
+import { QuorumService } from './quorum/service';
 import { RemoteWriteReceiver } from './remote-write/receiver';
 import { buildServer } from './server';
 import { EngineSeries } from './series';
@@ -25,6 +27,8 @@ export class Engine {
   readonly state: EngineState;
   readonly telemetry = new Telemetry();
   readonly server: FastifyInstance;
+  /** The entropy quorum (`quorum:` in the config): its alerts and `forbidsScaleDown(host)` are policy input. */
+  readonly quorum: QuorumService | undefined;
   private readonly poller: PollSource | undefined;
   private store: Store | undefined;
   private ready = false;
@@ -58,6 +62,14 @@ export class Engine {
         config
       );
     }
+    if (config.quorum && config.prometheus) {
+      this.quorum = new QuorumService(
+        config.quorum,
+        { ...config, prometheus: config.prometheus },
+        this.telemetry,
+        logger.child({ component: 'quorum' })
+      );
+    }
     const receiver = new RemoteWriteReceiver(this.state, this.telemetry, config.remoteWrite, now);
     this.telemetry.addGauge('health_entropy_series', 'Live host × indicator series.', (g) =>
       g.set({}, this.state.size)
@@ -83,6 +95,7 @@ export class Engine {
         maxBodyBytes: config.remoteWrite.maxBodyBytes,
         handle: (body, headers) => receiver.handle(body, headers),
       },
+      quorum: this.quorum,
     });
   }
 
@@ -111,7 +124,12 @@ export class Engine {
       const snap = this.store.load();
       let result;
       try {
-        result = this.state.restore(snap.series, snap.hosts, this.now());
+        result = this.state.restore(
+          snap.series.filter((x) => !isQuorumSnapshot(x)),
+          snap.hosts,
+          this.now()
+        );
+        this.quorum?.restore(snap.series.filter(isQuorumSnapshot), this.store.getMeta('quorum'), this.now());
       } catch (e) {
         this.store.close();
         throw new StoreError(
@@ -146,10 +164,9 @@ export class Engine {
       const step = this.config.intervalMs;
       const now = this.now();
       const evalMs = Math.floor(now / step) * step;
-      if (this.poller) {
-        await this.poller.poll(evalMs, now);
-      }
+      await Promise.all([this.poller?.poll(evalMs, now), this.quorum?.poll(evalMs, now)]);
       this.state.evaluate(evalMs);
+      this.quorum?.evaluate(evalMs, this.now());
       this.telemetry.evaluations.inc();
       if (this.phase === 'running') {
         // Fire a little after the next boundary so that Prometheus has ingested the scrape at that instant.
@@ -198,10 +215,19 @@ export class Engine {
         );
         await new Promise((resolve) => setImmediate(resolve));
       }
+      // The quorum's series and memory are taken at one instant, so that its streaks match its windows.
+      const quorum = this.quorum?.snapshot();
+      for (let i = 0; quorum && i < quorum.series.length; i += PERSIST_CHUNK) {
+        store.writeSeries(generation, quorum.series.slice(i, i + PERSIST_CHUNK));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       store.writeHosts(
         generation,
         [...this.state.hosts.values()].map((h) => ({ host: h.name, baseline: h.baseline.state() }))
       );
+      if (quorum) {
+        store.putMeta('quorum', JSON.stringify(quorum.tracker));
+      }
       store.finish(generation, this.now());
       const seconds = (performance.now() - begin) / 1000;
       this.telemetry.storeWrites.inc({ result: 'ok' });

@@ -6,6 +6,7 @@ import Fastify, { FastifyBaseLogger, FastifyInstance, LogController } from 'fast
 import type { Logger } from 'pino';
 import { ExpositionWriter, renderState } from './exposition';
 import { allProfiles, hostProfile } from './profiles';
+import { QuorumOutputs, renderQuorum, withQuorum } from './quorum/render';
 import { WriteResult } from './remote-write/receiver';
 import { EngineState } from './state';
 import { Telemetry } from './telemetry';
@@ -24,6 +25,8 @@ export interface ServerContext {
     maxBodyBytes: number;
     handle(body: Buffer, headers: Record<string, string | string[] | undefined>): WriteResult;
   };
+  /** The entropy quorum, when configured: its metrics and its part of each profile. */
+  quorum?: QuorumOutputs;
 }
 
 /** Builds the Fastify app (not listening; `app.listen` or `app.inject` it). */
@@ -57,6 +60,9 @@ export function buildServer(ctx: ServerContext): FastifyInstance {
     const start = performance.now();
     const out = new ExpositionWriter();
     renderState(ctx.state, out);
+    if (ctx.quorum) {
+      renderQuorum(ctx.quorum.assessments(), out);
+    }
     const own: string[] = [];
     ctx.telemetry.render(own);
     out.text(own.join(''));
@@ -68,18 +74,19 @@ export function buildServer(ctx: ServerContext): FastifyInstance {
   app.get('/api/v1/profiles', async (req, reply) => {
     const query = req.query as Record<string, unknown>;
     if (query.host === undefined) {
-      return { hosts: allProfiles(ctx.state) };
+      return { hosts: withQuorum(allProfiles(ctx.state), ctx.quorum) };
     }
     if (typeof query.host !== 'string' || query.host === '') {
       return reply.code(400).send({ error: 'host must be given once, as a non-empty string' });
     }
     const host = ctx.state.hosts.get(query.host);
-    if (!host) {
+    const profiles = withQuorum(host ? [hostProfile(host)] : [], ctx.quorum, query.host);
+    if (profiles.length === 0) {
       return reply
         .code(404)
         .send({ error: `no host ${JSON.stringify(query.host.slice(0, 200))} (hosts appear with their first sample)` });
     }
-    return { hosts: [hostProfile(host)] };
+    return { hosts: profiles };
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
