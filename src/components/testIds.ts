@@ -35,6 +35,8 @@ export const testIds = {
     indicator: 'data-testid he-query-indicator',
     weight: 'data-testid he-query-weight',
     warmup: 'data-testid he-query-warmup',
+    observerLabel: 'data-testid he-query-observer-label',
+    quorumOption: 'data-testid he-query-quorum-',
     error: 'data-testid he-query-error',
   },
   panel: {

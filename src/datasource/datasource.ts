@@ -18,6 +18,7 @@ import { getDataSourceSrv, getTemplateSrv } from '@grafana/runtime';
 import { DataQuery } from '@grafana/schema';
 import { defer, from, lastValueFrom, map, mergeMap, Observable, of } from 'rxjs';
 import { interpolateQuery } from './interpolate';
+import { quorumLookbackMs } from './quorumQuery';
 import { QueryError, ResolvedQuery, resolveQuery } from './resolveQuery';
 import { toEntropyResponse } from './response';
 import { DEFAULT_QUERY, EntropyDataSourceOptions, EntropyQuery } from './types';
@@ -105,7 +106,8 @@ export class DataSource extends DataSourceApi<EntropyQuery, EntropyDataSourceOpt
     }
     const baseStep = request.intervalMs > 0 ? request.intervalMs : FALLBACK_STEP_MS;
     // Every query's first point needs its window (and baseline warm-up) of samples before `from`.
-    const lookbackMs = Math.max(...queries.map((q) => q.lookbackSamples * Math.max(baseStep, q.minStepMs)));
+    // …and the quorum's streaks their `for` before that.
+    const lookbackMs = Math.max(...queries.map((q) => q.lookbackSamples * Math.max(baseStep, q.minStepMs))) + quorumLookbackMs(queries);
     const start = dateTime(from - lookbackMs);
     return {
       upstream,

@@ -5,6 +5,7 @@
 import { rangeUtil } from '@grafana/data';
 import { EntropyOptions, OptionError, prepareOptions } from '../core';
 import { EntropyTransformOptions } from '../frames/entropyFrames';
+import { QuorumFieldError, resolveQuorumFields, ResolvedQuorum } from './quorumQuery';
 import { DEFAULT_HOST_LABEL, EntropyDataSourceOptions, EntropyQuery, OUTPUTS } from './types';
 
 /** Longest expression accepted; Prometheus itself rejects very long queries with a less helpful message. */
@@ -35,6 +36,8 @@ export interface ResolvedQuery {
   transform: EntropyTransformOptions;
   /** Samples before `from` the first point needs: `W` plus the baseline's warm-up. */
   lookbackSamples: number;
+  /** The `quorum` output's fields. */
+  quorum?: ResolvedQuorum;
 }
 
 function optionalText(refId: string, field: string, value: unknown): string | undefined {
@@ -105,8 +108,19 @@ export function resolveQuery(
   if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0) {
     throw new QueryError(refId, 'weight', `weight must be a finite number ≥ 0, got ${String(weight).slice(0, 40)}`);
   }
+  let quorum: ResolvedQuorum | undefined;
+  if (output === 'quorum') {
+    try {
+      quorum = resolveQuorumFields(query);
+    } catch (e) {
+      if (e instanceof QuorumFieldError) {
+        throw new QueryError(refId, e.field, e.message);
+      }
+      throw e;
+    }
+  }
   let window: number;
-  let warmup = 0;
+  let warmup = quorum?.role === 'indicator' ? quorum.warmup : 0;
   const entropy = entropyOptions(query, defaults);
   const baseline = output === 'baseline' && query.warmup !== undefined ? { warmup: query.warmup } : undefined;
   try {
@@ -129,7 +143,8 @@ export function resolveQuery(
     minStep,
     minStepMs,
     weight,
-    lookbackSamples: window + warmup,
+    lookbackSamples: quorum?.role === 'checks' ? 0 : window + warmup,
+    ...(quorum ? { quorum } : {}),
     transform: {
       refId,
       entropy,

@@ -7,6 +7,7 @@ import type { DataSource } from '../datasource';
 import { QueryError, resolveQuery } from '../resolveQuery';
 import { DEFAULT_HOST_LABEL, EntropyDataSourceOptions, EntropyQuery, EntropyUnit, OUTPUTS } from '../types';
 import { numberOrUndefined, show, textOrUndefined } from './fields';
+import { QuorumFields } from './QuorumFields';
 
 type Props = QueryEditorProps<DataSource, EntropyQuery, EntropyDataSourceOptions>;
 
@@ -140,8 +141,9 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
       <InlineFieldRow>
         {textInput('indicator', 'Indicator', 'Indicator name in the aggregate and the panel (default: the query letter)', query.refId ?? 'A', 14)}
         {output === 'aggregate' && numberInput('weight', 'Weight', 'Weight of this indicator in the host aggregate')}
-        {output === 'baseline' && numberInput('warmup', 'Warm-up L', 'Evaluations before the baseline reports z')}
+        {(output === 'baseline' || output === 'quorum') && numberInput('warmup', 'Warm-up L', 'Evaluations before the baseline reports z')}
       </InlineFieldRow>
+      {output === 'quorum' && <QuorumFields query={query} update={update} onRunQuery={onRunQuery} />}
       {error && (
         <Alert severity="error" title="This query cannot run" data-testid={testIds.queryEditor.error}>
           {error}

@@ -7,9 +7,9 @@
  * source's `quorum` output applies to Prometheus range results, so both see the same reports.
  */
 import { ObserverReport } from '../../core';
-import { PollSink } from '../poll';
+import type { PollSink } from '../poll';
 import { EngineSeries, SeriesSnapshot } from '../series';
-import { IngestSkip } from '../state';
+import type { IngestSkip } from '../state';
 import { IndicatorConfig } from '../indicator-config';
 import { CHECKS_NAME, QUORUM_PREFIX, QuorumConfig, reportedName } from './config';
 
