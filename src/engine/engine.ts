@@ -226,7 +226,7 @@ export class Engine {
         [...this.state.hosts.values()].map((h) => ({ host: h.name, baseline: h.baseline.state() }))
       );
       if (quorum) {
-        store.putMeta('quorum', JSON.stringify(quorum.tracker));
+        store.putMeta('quorum', JSON.stringify(quorum.memory));
       }
       store.finish(generation, this.now());
       const seconds = (performance.now() - begin) / 1000;

@@ -1,13 +1,17 @@
 import { DataFrame, FieldType } from '@grafana/data';
-import { QUORUM_STATE_CODES, QuorumOptions, QuorumTracker } from '../core';
+import { QUORUM_STATE_CODES, QuorumOptions } from '../core';
 import { parseQuorum } from '../engine/quorum/config';
-import { QuorumSeries } from '../engine/quorum/series';
+import pino from 'pino';
+import { QuorumService } from '../engine/quorum/service';
+import { Telemetry } from '../engine/telemetry';
 import { QUORUM_STATE_MAPPINGS, QuorumInput, QuorumLabelError, quorumTimeline, quorumTransform } from './quorumFrames';
 import { promFrame } from './testFrames';
 
 const STEP = 15_000;
 const N = 80;
-const times = Array.from({ length: N }, (_, i) => 1_700_000_000_000 + i * STEP);
+// On the interval grid, as the engine's evaluation times are.
+const T0 = Math.ceil(1_700_000_000_000 / STEP) * STEP;
+const times = Array.from({ length: N }, (_, i) => T0 + i * STEP);
 const INCIDENT = 40;
 const PIPELINE = { entropy: { window: 10 }, baseline: { warmup: 5 } };
 const QUORUM: QuorumOptions = { forMs: 2 * STEP, flagLevel: 0.5, flagForMs: 6 * STEP, stalenessMs: 5 * STEP };
@@ -104,28 +108,48 @@ describe('quorumTransform', () => {
       true
     )!;
     expect(q.options).toMatchObject(QUORUM);
-    // Observer c stops reporting between steps 50 and 60 (its scrape job down), then comes back.
-    const skip = (o: string, i: number) => o === 'c' && i >= 50 && i < 60;
-    const series = new QuorumSeries(q, { stalenessMs: 3_600_000, maxSeries: 1000 });
-    const tracker = new QuorumTracker(q.options);
-    const engine = new Map<string, Array<[string, boolean, string]>>();
+    // Observer c stops reporting between steps 50 and 60 (its scrape job down), then comes back; nobody
+    // reports at steps 65 to 67 (Prometheus down): those steps are still assessed, by both.
+    const skip = (o: string, i: number) => (o === 'c' && i >= 50 && i < 60) || (i >= 65 && i <= 67);
+    const service = new QuorumService(
+      q,
+      {
+        prometheus: { url: 'http://127.0.0.1:9', timeoutMs: 1000, headers: {} },
+        intervalMs: STEP,
+        maxBackoffMs: STEP,
+        stalenessMs: 3_600_000,
+        maxSeries: 1000,
+      },
+      new Telemetry(),
+      pino({ level: 'silent' })
+    );
+    const engine = new Map<string, unknown[][]>();
     times.forEach((t, i) => {
       for (const host of HOSTS) {
         for (const observer of OBSERVERS.filter((o) => !skip(o, i))) {
-          series.ingest(q.checks!, { instance: host, prober: observer }, t, check(host, observer, i), t);
-          series.ingest(q.indicators[0], { instance: host, prober: observer }, t, cpu(host, observer, i), t);
+          service.series.ingest(q.checks!, { instance: host, prober: observer }, t, check(host, observer, i), t);
+          service.series.ingest(q.indicators[0], { instance: host, prober: observer }, t, cpu(host, observer, i), t);
         }
       }
-      for (const a of tracker.assessAll(series.reports(t), t)) {
-        engine.set(a.host, [...(engine.get(a.host) ?? []), [a.state, a.flagged, a.reason]]);
+      // As the engine's timer would: an evaluation every step, except that two are late (each then covers two steps).
+      if (i === 30 || i === 70) {
+        return;
+      }
+      for (const a of service.evaluate(t, t)) {
+        engine.set(a.host, [...(engine.get(a.host) ?? []), [String(a.at), a.state, a.flagged, a.reason, a.since]]);
       }
     });
     const browser = quorumTimeline(inputs(skip), { refId: 'Q', quorum: QUORUM });
     for (const host of HOSTS) {
-      expect(browser.get(host)!.map((a) => [a.state, a.flagged, a.reason])).toEqual(engine.get(host));
+      const expected = engine.get(host)!;
+      const got = browser.get(host)!.filter((a) => expected.some((e) => e[0] === String(a.at)));
+      expect(got.map((a) => [String(a.at), a.state, a.flagged, a.reason, a.since])).toEqual(expected);
+      expect(expected).toHaveLength(N - 2);
     }
     // The churn is visible: c's view went stale during its absence.
     expect(browser.get('h1')![58].views.find((v) => v.observer === 'c')!.active).toBe(false);
+    expect(browser.get('h3')![66].views.every((v) => v.active)).toBe(true); // 3 silent steps < staleness
+    expect(new Set(browser.get('h2')!.map((a) => a.state))).toEqual(new Set(['healthy', 'suspect']));
   });
 
   it('rows before `from` warm up windows and streaks; only [from, to] is returned', () => {

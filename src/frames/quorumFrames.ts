@@ -3,22 +3,12 @@
  * as a state timeline per host (frames Grafana's state-timeline panel reads, with value mappings for the
  * states). Pure: `(inputs, options) => frames`, inputs never mutated.
  *
- * The same `src/core` code as the engine, fed the same way: one {@link SeriesPipeline} per host × observer ×
- * indicator over its samples, then at every timestamp of the inputs each observer reports what has a sample
- * at exactly that time (an admitted indicator sample, a finite check value: 0 fails) to one
- * {@link QuorumTracker}. So on the same samples, at the same step as the engine's interval, the states equal
- * the engine's `health_entropy_quorum_state` at each of its evaluations.
+ * The assessment itself is `src/core`'s {@link quorumHistory} (the engine's pipelines and tracker, fed the
+ * way the engine feeds them); this file places series on hosts and observers and makes the frames.
  */
 import { createDataFrame, DataFrame, FieldType, MappingType, ValueMapping } from '@grafana/data';
-import {
-  ObserverReport,
-  QUORUM_STATE_CODES,
-  QuorumAssessment,
-  QuorumOptions,
-  QuorumTracker,
-  SeriesPipeline,
-  SeriesPipelineOptions,
-} from '../core';
+import { QUORUM_STATE_CODES, QuorumAssessment, SeriesPipelineOptions } from '../core';
+import { quorumHistory, QuorumHistoryError, QuorumHistoryOptions, QuorumHistorySeries } from '../core/quorum-history';
 import { EntropyFrameMeta, META_KEY } from './entropyFrames';
 import { framesToSeries } from './series';
 
@@ -36,14 +26,10 @@ export interface QuorumInput {
   pipeline?: SeriesPipelineOptions;
 }
 
-/** Options of {@link quorumTransform}. */
-export interface QuorumTransformOptions {
+/** Options of {@link quorumTransform}: the history's (quorum options, `from`/`to`, grid step) and the refId. */
+export interface QuorumTransformOptions extends QuorumHistoryOptions {
   /** refId of the output frames. */
   refId: string;
-  quorum: QuorumOptions;
-  /** Rows before `from` (ms) only warm up windows, baselines and streaks; they and rows after `to` are dropped. */
-  from?: number;
-  to?: number;
 }
 
 /** Value mappings of the state field: the codes of `health_entropy_quorum_state`, named and coloured. */
@@ -81,34 +67,10 @@ export class QuorumLabelError extends Error {
   }
 }
 
-/** t → host → observer → report. */
-type Reports = Map<number, Map<string, Map<string, ObserverReport>>>;
-
-function reportAt(reports: Reports, t: number, host: string, observer: string): ObserverReport {
-  let byHost = reports.get(t);
-  if (!byHost) {
-    byHost = new Map();
-    reports.set(t, byHost);
-  }
-  let byObserver = byHost.get(host);
-  if (!byObserver) {
-    byObserver = new Map();
-    byHost.set(host, byObserver);
-  }
-  let r = byObserver.get(observer);
-  if (!r) {
-    r = { observer };
-    byObserver.set(observer, r);
-  }
-  return r;
-}
-
-/** Every observer report of the inputs, by timestamp. Throws {@link QuorumLabelError}. */
-function collectReports(inputs: readonly QuorumInput[]): Reports {
-  const reports: Reports = new Map();
-  const seen = new Map<string, string>();
+/** The inputs as history series; throws {@link QuorumLabelError} for a series it cannot place. */
+function historySeries(inputs: readonly QuorumInput[]): QuorumHistorySeries[] {
+  const out: QuorumHistorySeries[] = [];
   for (const input of inputs) {
-    const indicator = input.indicator || input.refId;
     for (const s of framesToSeries(input.frames, input.refId)) {
       const host = s.labels[input.hostLabel];
       const observer = s.labels[input.observerLabel];
@@ -124,62 +86,40 @@ function collectReports(inputs: readonly QuorumInput[]): Reports {
           );
         }
       }
-      const n = Math.min(s.times.length, s.values.length);
-      if (input.role === 'checks') {
-        for (let i = 0; i < n; i++) {
-          const v = s.values[i];
-          if (v - v === 0) {
-            // Several check series of one host × observer at one time: all must pass (merged by the tracker).
-            const r = reportAt(reports, s.times[i], host, observer);
-            r.checkOk = (r.checkOk ?? true) && v !== 0;
-          }
-        }
-        continue;
-      }
-      const key = JSON.stringify([host, observer, indicator]);
-      const other = seen.get(key);
-      if (other !== undefined) {
-        throw new QuorumLabelError(
-          input.refId,
-          `series ${JSON.stringify(s.labels)} and ${other} are both ${indicator} of host ${host} seen by ` +
-            `${observer}; aggregate the expression by (${input.hostLabel}, ${input.observerLabel})`
-        );
-      }
-      seen.set(key, JSON.stringify(s.labels));
-      const pipeline = new SeriesPipeline(input.pipeline);
-      for (let i = 0; i < n; i++) {
-        const p = pipeline.push(s.times[i], s.values[i]);
-        if (p.admitted) {
-          const r = reportAt(reports, s.times[i], host, observer);
-          (r.indicators ??= {})[indicator] = { entropy: p.entropy, z: p.z };
-        }
-      }
+      out.push({
+        source: input.refId,
+        role: input.role,
+        host,
+        observer,
+        indicator: input.indicator || input.refId,
+        describe: JSON.stringify(s.labels),
+        times: s.times,
+        values: s.values,
+        pipeline: input.pipeline,
+      });
     }
   }
-  return reports;
+  return out;
 }
 
-/** Per host, the assessment at every timestamp of the inputs within `[from, to]`. */
+/** Per host, the assessment at every step within `[from, to]` (see {@link quorumHistory}). */
 export function quorumTimeline(
   inputs: readonly QuorumInput[],
   options: QuorumTransformOptions
 ): Map<string, QuorumAssessment[]> {
-  const tracker = new QuorumTracker(options.quorum);
-  const reports = collectReports(inputs);
-  const out = new Map<string, QuorumAssessment[]>();
-  const from = options.from ?? -Infinity;
-  const to = options.to ?? Infinity;
-  for (const t of [...reports.keys()].sort((a, b) => a - b)) {
-    const byHost = new Map([...reports.get(t)!].map(([host, m]) => [host, [...m.values()]]));
-    for (const a of tracker.assessAll(byHost, t)) {
-      if (t >= from && t <= to) {
-        const list = out.get(a.host) ?? [];
-        list.push(a);
-        out.set(a.host, list);
-      }
+  const series = historySeries(inputs);
+  try {
+    return quorumHistory(series, options);
+  } catch (e) {
+    if (e instanceof QuorumHistoryError) {
+      const input = inputs.find((i) => i.refId === e.source)!;
+      throw new QuorumLabelError(
+        e.source,
+        `${e.message}; aggregate the expression by (${input.hostLabel}, ${input.observerLabel})`
+      );
     }
+    throw e;
   }
-  return out;
 }
 
 /** The `quorum` output: one frame per host (sorted) with `state`, `flagged` and the `reason` for tooltips. */

@@ -112,10 +112,13 @@ export function parseQuorum(
           selector: undefined,
           hostLabel,
           weight: 0,
-          // Only the value at each evaluation matters: the poll asks for one step, never a window.
           pipeline: { entropy: { window: 1 } },
         };
   const indicators = parseIndicators(value.indicators, defaults, hostLabel, intervalMs, observerLabel);
+  if (checks) {
+    // Backfilled over the same steps as the indicators, so that a start or a gap is assessed step by step.
+    checks.pipeline = { entropy: { window: Math.max(1, ...indicators.map((i) => i.pipeline.entropy?.window ?? 1)) } };
+  }
   if (!checks && indicators.length === 0) {
     throw new ConfigError('quorum', 'quorum needs checks, indicators or both: there is nothing to assess hosts by');
   }

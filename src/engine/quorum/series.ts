@@ -1,7 +1,9 @@
 /**
  * The quorum's own series: one {@link EngineSeries} (window, baseline, raw samples for the store) per host ×
- * observer × quorum indicator, and the last check sample per host × observer. Polled samples arrive through
- * {@link PollSink}; each evaluation turns what arrived *at that evaluation time* into observer reports.
+ * observer × quorum indicator. Polled samples arrive through {@link PollSink}; each admitted sample (and each
+ * check value) becomes part of the observer's report *at its own timestamp*, kept until the next evaluation
+ * drains them in time order. So a backfill (at start, after a restart or an outage) is assessed step by step,
+ * as if the engine had been evaluating all along.
  *
  * The rule "a series reports at `t` when it has an admitted sample at exactly `t`" is the one the data
  * source's `quorum` output applies to Prometheus range results, so both see the same reports.
@@ -12,13 +14,6 @@ import { EngineSeries, SeriesSnapshot } from '../series';
 import type { IngestSkip } from '../state';
 import { IndicatorConfig } from '../indicator-config';
 import { CHECKS_NAME, QUORUM_PREFIX, QuorumConfig, reportedName } from './config';
-
-interface CheckSample {
-  t: number;
-  ok: boolean;
-  /** Wall-clock time it arrived, for the staleness period. */
-  seenMs: number;
-}
 
 /** host → observer → value. */
 type ByObserver<T> = Map<string, Map<string, T>>;
@@ -58,7 +53,11 @@ export function isQuorumSnapshot(s: SeriesSnapshot): boolean {
 export class QuorumSeries implements PollSink {
   /** host → observer → (reported indicator name → series). */
   private readonly series: ByObserver<Map<string, EngineSeries>> = new Map();
-  private readonly checks: ByObserver<CheckSample> = new Map();
+  /** t → host → observer → report, for times after {@link drainedTo}. */
+  private readonly pending = new Map<number, ByObserver<ObserverReport>>();
+  /** Reports up to this time were handed out (an evaluation assessed them); later samples at or before it are late. */
+  drainedTo = -Infinity;
+  private newestCheckT = -Infinity;
   private readonly indicators = new Map<string, IndicatorConfig>();
   private count = 0;
 
@@ -92,7 +91,7 @@ export class QuorumSeries implements PollSink {
       return 'no_observer_label';
     }
     if (indicator.name === CHECKS_NAME) {
-      return this.check(host, observer, t, v, nowMs);
+      return this.check(host, observer, t, v);
     }
     const observers = observersOf(this.series, host);
     let perObserver = observers.get(observer);
@@ -110,34 +109,48 @@ export class QuorumSeries implements PollSink {
       perObserver.set(name, s);
       this.count++;
     }
-    return s.push(t, v, nowMs);
+    const skip = s.push(t, v, nowMs);
+    if (skip === undefined && t > this.drainedTo) {
+      const r = this.reportAt(t, host, observer);
+      (r.indicators ??= {})[name] = { entropy: s.entropy, z: s.current?.z ?? NaN };
+    }
+    return skip;
   }
 
-  private check(host: string, observer: string, t: number, v: number, nowMs: number): IngestSkip | undefined {
+  private check(host: string, observer: string, t: number, v: number): IngestSkip | undefined {
     if (v - v !== 0 || t - t !== 0) {
       return 'invalid';
     }
-    const m = observersOf(this.checks, host);
-    const prev = m.get(observer);
-    if (prev && t < prev.t) {
+    if (t <= this.drainedTo) {
       return 'out_of_order';
     }
     // Several check series for one host × observer (probe modules): at one time all must pass.
-    const ok = prev && prev.t === t ? prev.ok && v !== 0 : v !== 0;
-    m.set(observer, { t, ok, seenMs: nowMs });
+    const r = this.reportAt(t, host, observer);
+    r.checkOk = (r.checkOk ?? true) && v !== 0;
+    this.newestCheckT = Math.max(this.newestCheckT, t);
     return undefined;
   }
 
-  newestT(indicator: IndicatorConfig): number {
-    let newest = -Infinity;
-    if (indicator.name === CHECKS_NAME) {
-      for (const m of this.checks.values()) {
-        for (const c of m.values()) {
-          newest = Math.max(newest, c.t);
-        }
-      }
-      return newest;
+  private reportAt(t: number, host: string, observer: string): ObserverReport {
+    let byHost = this.pending.get(t);
+    if (!byHost) {
+      byHost = new Map();
+      this.pending.set(t, byHost);
     }
+    const m = observersOf(byHost, host);
+    let r = m.get(observer);
+    if (!r) {
+      r = { observer };
+      m.set(observer, r);
+    }
+    return r;
+  }
+
+  newestT(indicator: IndicatorConfig): number {
+    if (indicator.name === CHECKS_NAME) {
+      return this.newestCheckT;
+    }
+    let newest = -Infinity;
     const name = reportedName(indicator);
     for (const m of this.series.values()) {
       for (const perObserver of m.values()) {
@@ -147,39 +160,21 @@ export class QuorumSeries implements PollSink {
     return newest;
   }
 
-  /** What every observer reported at exactly `t`, per host. */
-  reports(t: number): Map<string, ObserverReport[]> {
-    const out = new Map<string, Map<string, ObserverReport>>();
-    const report = (host: string, observer: string): ObserverReport => {
-      const m = observersOf(out, host);
-      let r = m.get(observer);
-      if (!r) {
-        r = { observer };
-        m.set(observer, r);
-      }
-      return r;
-    };
-    for (const [host, m] of this.checks) {
-      for (const [observer, c] of m) {
-        if (c.t === t) {
-          report(host, observer).checkOk = c.ok;
-        }
-      }
-    }
-    for (const [host, m] of this.series) {
-      for (const [observer, perObserver] of m) {
-        for (const [name, s] of perObserver) {
-          if (s.newestT === t && !s.ended) {
-            const r = report(host, observer);
-            (r.indicators ??= {})[name] = { entropy: s.entropy, z: s.current?.z ?? NaN };
-          }
-        }
-      }
-    }
-    return new Map([...out].map(([host, m]) => [host, [...m.values()]]));
+  /**
+   * Hands out the reports of every time up to `t`, oldest first, per host; later calls get only newer times.
+   */
+  drain(t: number): Array<[number, Map<string, ObserverReport[]>]> {
+    const times = [...this.pending.keys()].filter((x) => x <= t).sort((a, b) => a - b);
+    const out: Array<[number, Map<string, ObserverReport[]>]> = times.map((x) => {
+      const byHost = this.pending.get(x)!;
+      this.pending.delete(x);
+      return [x, new Map([...byHost].map(([host, m]) => [host, [...m.values()]]))];
+    });
+    this.drainedTo = Math.max(this.drainedTo, t);
+    return out;
   }
 
-  /** Drops series and checks that received nothing for the engine's `staleness` (as the host-level state does). */
+  /** Drops series that received nothing for the engine's `staleness` (as the host-level state does). */
   prune(nowMs: number): void {
     const cutoff = nowMs - this.limits.stalenessMs;
     for (const [host, m] of this.series) {
@@ -198,19 +193,9 @@ export class QuorumSeries implements PollSink {
         this.series.delete(host);
       }
     }
-    for (const [host, m] of this.checks) {
-      for (const [observer, c] of m) {
-        if (c.seenMs < cutoff) {
-          m.delete(observer);
-        }
-      }
-      if (m.size === 0) {
-        this.checks.delete(host);
-      }
-    }
   }
 
-  /** Every series, for the store (checks are not kept: only the value at each evaluation matters). */
+  /** Every series, for the store (checks are not kept: a restart backfills them like the indicators). */
   snapshots(): SeriesSnapshot[] {
     const out: SeriesSnapshot[] = [];
     for (const m of this.series.values()) {

@@ -184,7 +184,7 @@ describe('QuorumService', () => {
     }
     const snap = q.snapshot();
     const copy = service();
-    copy.restore(JSON.parse(JSON.stringify(snap.series)), JSON.stringify(snap.tracker), 106_500);
+    copy.restore(JSON.parse(JSON.stringify(snap.series)), JSON.stringify(snap.memory), 106_500);
     for (let t = 107_000; t <= 110_000; t += STEP) {
       const [a, b] = [await step(q, t), await step(copy, t)];
       expect([...b.values()]).toEqual([...a.values()]);
@@ -238,7 +238,7 @@ describe('the engine with a quorum', () => {
     }
     const store = Store.open(join(dir, 'state.db'));
     const rows = store.load().series.filter((s) => s.indicator === 'quorum:cpu');
-    const memory = JSON.parse(store.getMeta('quorum')!);
+    const memory = JSON.parse(store.getMeta('quorum')!).tracker;
     store.close();
     expect(rows.map((r) => JSON.parse(r.host)).sort()).toEqual(HOSTS.flatMap((h) => OBSERVERS.map((o) => [h, o])));
     expect(memory.hosts.map((h: { host: string }) => h.host).sort()).toEqual(HOSTS);

@@ -30,10 +30,13 @@ export const QUORUM_ALERT_KINDS = {
   flagged: 'quorum_flagged',
 } as const;
 
-/** What the quorum persists besides its series. */
+/** Longest run of steps one evaluation assesses (a stalled process must not spin through days of steps). */
+const MAX_STEPS = 10_000;
+
+/** What the quorum persists: its series, and its memory with the last step assessed. */
 export interface QuorumSnapshot {
   series: SeriesSnapshot[];
-  tracker: QuorumTrackerState;
+  memory: { assessedTo: number | null; tracker: QuorumTrackerState };
 }
 
 /** The engine's quorum. */
@@ -42,11 +45,12 @@ export class QuorumService implements EngineAlertSource {
   private tracker: QuorumTracker;
   private readonly poller: PollSource;
   private last = new Map<string, QuorumAssessment>();
-  private evaluatedAt: number | undefined;
+  /** The last step assessed. */
+  private assessedTo: number | undefined;
 
   constructor(
     readonly config: QuorumConfig,
-    options: QuorumServiceOptions,
+    private readonly options: QuorumServiceOptions,
     telemetry: Telemetry,
     private readonly logger: Logger
   ) {
@@ -71,11 +75,31 @@ export class QuorumService implements EngineAlertSource {
     return this.poller.poll(evalMs, nowMs);
   }
 
-  /** Assesses every host at `evalMs` from what each observer reported at that time. */
+  /**
+   * Assesses every host at each step up to `evalMs` not assessed yet — each from what the observers reported
+   * at that step (so a backfill after a start, restart or outage is assessed as if the engine had run
+   * throughout) — and keeps the assessments at `evalMs`.
+   */
   evaluate(evalMs: number, nowMs: number): QuorumAssessment[] {
     this.series.prune(nowMs);
-    const all = this.tracker.assessAll(this.series.reports(evalMs), evalMs);
-    const next = new Map(all.map((a) => [a.host, a]));
+    const pending = new Map(this.series.drain(evalMs));
+    const step = this.options.intervalMs;
+    const first = Math.min(evalMs, ...pending.keys());
+    // Every step after the last one assessed (as the browser walks its grid), at most MAX_STEPS of them.
+    const start = Math.max(this.assessedTo === undefined ? first : this.assessedTo + step, evalMs - MAX_STEPS * step);
+    const times = new Set<number>([...pending.keys()].filter((t) => t >= start));
+    for (let t = Math.ceil(start / step) * step; t <= evalMs; t += step) {
+      times.add(t);
+    }
+    if (times.size === 0) {
+      // evalMs was assessed already (a restart within the same interval): assess it again, which changes
+      // nothing in the tracker but gives this process its assessments.
+      times.add(evalMs);
+    }
+    let all: QuorumAssessment[] = [];
+    for (const t of [...times].sort((a, b) => a - b)) {
+      all = this.tracker.assessAll(pending.get(t) ?? new Map(), t);
+    }
     for (const a of all) {
       const before = this.last.get(a.host);
       if (before && (before.state !== a.state || before.flagged !== a.flagged)) {
@@ -85,14 +109,14 @@ export class QuorumService implements EngineAlertSource {
         );
       }
     }
-    this.last = next;
-    this.evaluatedAt = evalMs;
+    this.last = new Map(all.map((a) => [a.host, a]));
+    this.assessedTo = evalMs;
     return all;
   }
 
   /** Evaluation time of the last assessment. */
   get evaluatedAtMs(): number | undefined {
-    return this.evaluatedAt;
+    return this.assessedTo;
   }
 
   /** The last assessment of every host, sorted by host. */
@@ -138,18 +162,28 @@ export class QuorumService implements EngineAlertSource {
 
   /** Series and tracker memory, for the store. */
   snapshot(): QuorumSnapshot {
-    return { series: this.series.snapshots(), tracker: this.tracker.state() };
+    return {
+      series: this.series.snapshots(),
+      memory: { assessedTo: this.assessedTo ?? null, tracker: this.tracker.state() },
+    };
   }
 
   /**
    * Restores from the store. A tracker memory that cannot be read (damaged, or written by a newer engine) is
    * logged and dropped: the quorum then relearns streaks, which is safer than refusing to start.
    */
-  restore(series: readonly SeriesSnapshot[], tracker: string | undefined, nowMs: number): void {
+  restore(series: readonly SeriesSnapshot[], memory: string | undefined, nowMs: number): void {
     const result = this.series.restore(series, nowMs);
-    if (tracker !== undefined) {
+    if (memory !== undefined) {
       try {
-        this.tracker = new QuorumTracker(this.config.options, JSON.parse(tracker));
+        const doc = JSON.parse(memory) as { assessedTo?: unknown; tracker?: unknown };
+        const assessedTo = doc.assessedTo;
+        if (assessedTo !== null && (typeof assessedTo !== 'number' || !Number.isFinite(assessedTo))) {
+          throw new Error('quorum state: assessedTo must be a finite number (ms) or null');
+        }
+        this.tracker = new QuorumTracker(this.config.options, doc.tracker);
+        this.assessedTo = assessedTo ?? undefined;
+        this.series.drainedTo = this.assessedTo ?? -Infinity;
       } catch (e) {
         this.logger.warn({ err: (e as Error).message }, 'quorum memory in the store is unreadable; starting it afresh');
       }
