@@ -12,7 +12,8 @@
 import { createServer, Server } from 'node:http';
 import { QUORUM_STATE_CODES, quorumHistory, QuorumHistorySeries } from '../../src/core';
 import type { HostProfileWithQuorum } from '../../src/engine/quorum/render';
-import { freePort, startPrometheus, TestPrometheus } from '../helpers/processes';
+import { spawnSync } from 'node:child_process';
+import { freePort, PROMTOOL_BIN, startPrometheus, TestPrometheus } from '../helpers/processes';
 import { ensureBuilt, getJson, sleep, startEngine, TestEngine, waitFor } from '../engine/harness';
 
 jest.setTimeout(240_000);
@@ -74,6 +75,7 @@ class ObserverExporter {
 let exporter: ObserverExporter;
 let prometheus: TestPrometheus;
 let engine: TestEngine | undefined;
+let enginePort: number;
 /** Every engine assessment seen: evaluation time → host → [state, flagged, reason]. */
 const observed = new Map<number, Map<string, [string, boolean, string]>>();
 let recording = true;
@@ -164,7 +166,11 @@ beforeAll(async () => {
     static_configs: [{ targets: ['127.0.0.1:${exporter.port}'] }]
     relabel_configs: [{ target_label: prober, replacement: ${o} }]`
   ).join('');
-  prometheus = await startPrometheus({ config: `global: { scrape_interval: 1s }\nscrape_configs:${jobs}\n` });
+  enginePort = await freePort();
+  const engineJob = `\n  - job_name: engine\n    static_configs: [{ targets: ['127.0.0.1:${enginePort}'] }]`;
+  prometheus = await startPrometheus({
+    config: `global: { scrape_interval: 1s }\nscrape_configs:${jobs}${engineJob}\n`,
+  });
   await waitFor(
     'a window of samples per observer in Prometheus',
     async () => {
@@ -208,7 +214,7 @@ quorum:
   indicators:
     - { name: cpu, query: he_test_cpu }
 `,
-      await freePort()
+      enginePort
     );
     recorder = record();
     const calm = await expectTable('all healthy', {
@@ -275,12 +281,26 @@ quorum:
     );
   });
 
-  it('exports the quorum metrics, which Prometheus can scrape', async () => {
+  it('exports the quorum metrics, which Prometheus scrapes back and promtool parses', async () => {
     const text = await (await fetch(`${engine!.url}/metrics`)).text();
     for (const host of HOSTS) {
       expect(text).toContain(`health_entropy_quorum_state{host="${host}"} -1\n`);
       expect(text).toContain(`health_entropy_quorum_observers{host="${host}",kind="known"} 3\n`);
     }
+    const lint = spawnSync(PROMTOOL_BIN, ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect((lint.stdout + lint.stderr).trim()).toBe('health_entropy_bits use base unit "bytes" instead of "bits"');
+    const scraped = await waitFor('health_entropy_quorum_state in Prometheus', async () => {
+      const body = await getJson<{
+        data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+      }>(`${prometheus.url}/api/v1/query?query=${encodeURIComponent('health_entropy_quorum_state == -1')}`);
+      return body.data.result.length === HOSTS.length ? body.data.result : undefined;
+    });
+    expect(scraped.map((r) => r.metric.host).sort()).toEqual(HOSTS);
+    // The rule file's expression for unhealthy hosts ran over this series during the incident.
+    const wasUnhealthy = await getJson<{ data: { result: Array<{ metric: Record<string, string> }> } }>(
+      `${prometheus.url}/api/v1/query?query=${encodeURIComponent('max_over_time(health_entropy_quorum_state[5m]) == 2')}`
+    );
+    expect(wasUnhealthy.data.result.map((r) => r.metric.host)).toEqual(['host-d']);
   });
 
   it('the browser quorum output on the samples read back from Prometheus equals the engine at every evaluation seen', async () => {
