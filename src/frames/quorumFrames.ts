@@ -37,7 +37,7 @@ export const QUORUM_STATE_MAPPINGS: ValueMapping[] = [
   {
     type: MappingType.ValueToText,
     options: {
-      [QUORUM_STATE_CODES.unknown]: { text: 'unknown', color: 'text', index: 0 },
+      [QUORUM_STATE_CODES.unknown]: { text: 'unknown', color: 'gray', index: 0 },
       [QUORUM_STATE_CODES.healthy]: { text: 'healthy', color: 'green', index: 1 },
       [QUORUM_STATE_CODES.suspect]: { text: 'suspect', color: 'orange', index: 2 },
       [QUORUM_STATE_CODES.unhealthy]: { text: 'unhealthy', color: 'red', index: 3 },
