@@ -135,14 +135,19 @@ function collect(series: readonly QuorumHistorySeries[]): Reports {
   return reports;
 }
 
-/** Per host, the assessment at every step of the grid within `[from, to]`. Throws {@link QuorumHistoryError}. */
-export function quorumHistory(
+/**
+ * Per host, the assessment at every step of the grid within `[from, to]`, or what `keep` makes of it (a
+ * history of whole assessments, views and all, is large: keep only what is shown). Throws
+ * {@link QuorumHistoryError}.
+ */
+export function quorumHistory<T = QuorumAssessment>(
   series: readonly QuorumHistorySeries[],
-  options: QuorumHistoryOptions
-): Map<string, QuorumAssessment[]> {
+  options: QuorumHistoryOptions,
+  keep: (a: QuorumAssessment) => T = (a) => a as T
+): Map<string, T[]> {
   const tracker = new QuorumTracker(options.quorum);
   const reports = collect(series);
-  const out = new Map<string, QuorumAssessment[]>();
+  const out = new Map<string, T[]>();
   const from = options.from ?? -Infinity;
   const to = options.to ?? Infinity;
   for (const t of grid(
@@ -151,10 +156,11 @@ export function quorumHistory(
     options.to
   )) {
     const byHost = new Map([...(reports.get(t) ?? [])].map(([host, m]) => [host, [...m.values()]]));
+    reports.delete(t); // assessed: let it go (a long history's reports are most of the heap)
     for (const a of tracker.assessAll(byHost, t)) {
       if (t >= from && t <= to) {
         const list = out.get(a.host) ?? [];
-        list.push(a);
+        list.push(keep(a));
         out.set(a.host, list);
       }
     }

@@ -102,14 +102,15 @@ function historySeries(inputs: readonly QuorumInput[]): QuorumHistorySeries[] {
   return out;
 }
 
-/** Per host, the assessment at every step within `[from, to]` (see {@link quorumHistory}). */
-export function quorumTimeline(
+/** Per host, the assessment at every step within `[from, to]` (see {@link quorumHistory}), or what `keep` keeps. */
+export function quorumTimeline<T = QuorumAssessment>(
   inputs: readonly QuorumInput[],
-  options: QuorumTransformOptions
-): Map<string, QuorumAssessment[]> {
+  options: QuorumTransformOptions,
+  keep?: (a: QuorumAssessment) => T
+): Map<string, T[]> {
   const series = historySeries(inputs);
   try {
-    return quorumHistory(series, options);
+    return quorumHistory(series, options, keep);
   } catch (e) {
     if (e instanceof QuorumHistoryError) {
       const input = inputs.find((i) => i.refId === e.source)!;
@@ -124,7 +125,13 @@ export function quorumTimeline(
 
 /** The `quorum` output: one frame per host (sorted) with `state`, `flagged` and the `reason` for tooltips. */
 export function quorumTransform(inputs: readonly QuorumInput[], options: QuorumTransformOptions): DataFrame[] {
-  const timeline = quorumTimeline(inputs, options);
+  // Only what the frames show: whole assessments (views and all) for every step would be large.
+  let previous = '';
+  const timeline = quorumTimeline(inputs, options, (a) => {
+    const reason = a.reason === previous ? previous : a.reason; // one string for a run of equal reasons
+    previous = reason;
+    return { at: a.at, code: QUORUM_STATE_CODES[a.state], flagged: a.flagged ? 1 : 0, reason };
+  });
   const window = Math.max(0, ...inputs.map((i) => i.pipeline?.entropy?.window ?? 0));
   const hostLabel = inputs[0]?.hostLabel ?? 'instance';
   return [...timeline.keys()].sort().map((host) => {
@@ -142,25 +149,25 @@ export function quorumTransform(inputs: readonly QuorumInput[], options: QuorumT
       refId: options.refId,
       name: host,
       fields: [
-        { name: 'Time', type: FieldType.time, values: rows.map((a) => a.at), config: {} },
+        { name: 'Time', type: FieldType.time, values: rows.map((r) => r.at), config: {} },
         {
           name: 'state',
           type: FieldType.number,
-          values: rows.map((a) => QUORUM_STATE_CODES[a.state]),
+          values: rows.map((r) => r.code),
           labels,
           config: { displayNameFromDS: host, mappings: QUORUM_STATE_MAPPINGS, min: -1, max: 2, decimals: 0 },
         },
         {
           name: 'flagged',
           type: FieldType.number,
-          values: rows.map((a) => (a.flagged ? 1 : 0)),
+          values: rows.map((r) => r.flagged),
           labels,
           config: { displayNameFromDS: `${host} flagged`, mappings: QUORUM_FLAG_MAPPINGS, min: 0, max: 1, decimals: 0 },
         },
         {
           name: 'reason',
           type: FieldType.string,
-          values: rows.map((a) => a.reason),
+          values: rows.map((r) => r.reason),
           labels,
           // In the tooltip, not as a row of its own.
           config: {

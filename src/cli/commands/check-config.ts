@@ -34,7 +34,11 @@ export const checkConfigCommand: Command = {
       io.out(
         `${positionals[0]}: valid: ${c.indicators.length} indicators (${polled} polled, ${c.indicators.length - polled} by remote write), ` +
           `interval ${formatDuration(c.intervalMs)}, listen ${c.listen.host}:${c.listen.port}, ` +
-          `store ${c.store ? c.store.path : 'none (baselines not persisted)'}\n`
+          `store ${c.store ? c.store.path : 'none (baselines not persisted)'}` +
+          (c.quorum
+            ? `, quorum by ${c.quorum.observerLabel}: ${c.quorum.checks ? 'checks and ' : ''}${c.quorum.indicators.length} indicators`
+            : '') +
+          '\n'
       );
       return 0;
     } catch (e) {
