@@ -7,14 +7,18 @@
  * observer churn (jobs going down); the quorum metrics are exported; and the browser's `quorum` output —
  * `quorumHistory` from src/core, which the data source's frames function runs (src/frames/quorumFrames.ts,
  * whose frame handling its own tests cover), here on the samples read back from Prometheus — equals the
- * engine's state, flag and reason at every evaluation observed.
+ * engine's state, flag and reason at every evaluation observed; and so does the built data source's `quorum`
+ * output run in headless Chromium (the harness page, src/harness) against the same Prometheus.
  */
 import { createServer, Server } from 'node:http';
 import { QUORUM_STATE_CODES, quorumHistory, QuorumHistorySeries } from '../../src/core';
 import type { HostProfileWithQuorum } from '../../src/engine/quorum/render';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildHarness, harnessOutDir, launchChromium, serveHarness } from '../../src/bench/harness';
 import { freePort, PROMTOOL_BIN, startPrometheus, TestPrometheus } from '../helpers/processes';
-import { ensureBuilt, getJson, sleep, startEngine, TestEngine, waitFor } from '../engine/harness';
+import { ensureBuilt, getJson, ROOT, sleep, startEngine, TestEngine, waitFor } from '../engine/harness';
 
 jest.setTimeout(240_000);
 
@@ -105,6 +109,25 @@ async function record(): Promise<void> {
 }
 
 type Table = Record<string, string>;
+
+/** What the harness page exposes (tests/tsconfig.json has no DOM library). */
+interface HarnessWindow {
+  harness: {
+    ready: boolean;
+    run(
+      targets: readonly unknown[],
+      intervalMs: number
+    ): Promise<{
+      errors: string[];
+      frames: Array<{
+        name?: string;
+        times: number[];
+        values: Array<number | null>;
+        others: Record<string, unknown[]>;
+      }>;
+    }>;
+  };
+}
 
 async function expectTable(
   what: string,
@@ -201,7 +224,7 @@ describe('the entropy quorum over a real Prometheus with three observers', () =>
 prometheus: { url: '${prometheus.url}', timeout: 2s }
 interval: 1s
 staleness: 1m
-defaults: { hostLabel: host, window: ${WINDOW}, baseline: { warmup: 4, alpha: 0.1 } }
+defaults: { hostLabel: host, window: ${WINDOW}, baseline: { warmup: 4 } }
 indicators:
   - { name: cpu, query: 'max by (host) (he_test_cpu)' }
 quorum:
@@ -316,7 +339,7 @@ quorum:
         source: 'B',
         role: 'indicator',
         indicator: 'cpu',
-        pipeline: { entropy: { window: WINDOW }, baseline: { warmup: 4, alpha: 0.1 } },
+        pipeline: { entropy: { window: WINDOW }, baseline: { warmup: 4 } },
       })),
     ];
     expect(series).toHaveLength(2 * HOSTS.length * OBSERVERS.length);
@@ -337,5 +360,74 @@ quorum:
     }
     expect(states).toEqual(new Set(['healthy', 'suspect', 'unhealthy', 'unknown']));
     expect(compared).toBeGreaterThan(HOSTS.length * 20);
+  });
+
+  it('the built data source in Chromium (quorum output) equals the engine at every evaluation seen', async () => {
+    const dist = join(ROOT, 'dist', 'datasource', 'module.js');
+    const source = join(ROOT, 'src', 'frames', 'quorumFrames.ts');
+    if (!existsSync(dist) || statSync(dist).mtimeMs < statSync(source).mtimeMs) {
+      execFileSync('npm', ['run', '--silent', 'build:plugin'], { cwd: ROOT, stdio: 'ignore' });
+    }
+    const evaluations = [...observed.keys()].sort((x, y) => x - y);
+    const end = evaluations[evaluations.length - 1];
+    const harnessDir = harnessOutDir();
+    await buildHarness(ROOT, harnessDir);
+    const server = await serveHarness(harnessDir, join(ROOT, 'dist'), prometheus.url);
+    const browser = await launchChromium();
+    try {
+      const page = await browser.context.newPage();
+      await page.goto(`${server.url}/?view=bench&from=${firstEval}&to=${end}`);
+      await page.waitForFunction(() => (globalThis as unknown as HarnessWindow).harness?.ready === true, undefined, {
+        timeout: 60_000,
+      });
+      // The data source reaches back before the panel's range for windows and streaks; Prometheus has samples
+      // from before the engine started, so keep only those the engine saw (from its first backfilled step).
+      const since = `and on() (vector(time()) >= ${firstEval / 1000})`;
+      const common = { output: 'quorum', observerLabel: 'prober', hostLabel: 'host' };
+      const targets = [
+        {
+          ...common,
+          refId: 'A',
+          expr: `he_probe_success ${since}`,
+          quorumRole: 'checks',
+          quorum: { for: '2s', flagLevel: 0.6, flagFor: '4s', staleness: '4s', knownFor: '1m' },
+        },
+        {
+          ...common,
+          refId: 'B',
+          expr: `he_test_cpu ${since}`,
+          quorumRole: 'indicator',
+          indicator: 'cpu',
+          window: WINDOW,
+          warmup: 4,
+        },
+      ];
+      const result = await page.evaluate(([t, step]) => (globalThis as unknown as HarnessWindow).harness.run(t, step), [
+        targets,
+        STEP,
+      ] as const);
+      expect(result.errors).toEqual([]);
+      expect(result.frames.map((f) => f.name)).toEqual(HOSTS);
+      let compared = 0;
+      for (const t of evaluations.filter((x) => x >= firstEval)) {
+        for (const [host, engineView] of observed.get(t)!) {
+          const f = result.frames.find((x) => x.name === host)!;
+          const i = f.times.indexOf(t);
+          const code = QUORUM_STATE_CODES[engineView[0] as keyof typeof QUORUM_STATE_CODES];
+          expect({ t, host, browser: [f.values[i], f.others.flagged[i], f.others.reason[i]] }).toEqual({
+            t,
+            host,
+            browser: [code, engineView[1] ? 1 : 0, engineView[2]],
+          });
+          compared++;
+        }
+      }
+      expect(compared).toBeGreaterThan(HOSTS.length * 20);
+      await page.close();
+    } finally {
+      await browser.close();
+      await server.close();
+      rmSync(harnessDir, { recursive: true, force: true });
+    }
   });
 });
