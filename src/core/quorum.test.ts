@@ -495,3 +495,51 @@ describe('quorum options', () => {
     );
   });
 });
+
+describe('QuorumTracker: hostile stored states', () => {
+  it('any JSON is either read or refused with an Error naming the part, never a crash later', () => {
+    const observer = fc.record({
+      observer: fc.oneof(fc.string(), fc.anything()),
+      lastSeen: fc.oneof(fc.integer(), fc.anything()),
+      check: fc.oneof(fc.constant(null), fc.tuple(fc.boolean(), fc.integer()), fc.anything()),
+      indicators: fc.oneof(
+        fc.array(fc.tuple(fc.string(), fc.oneof(fc.double(), fc.constant(null)), fc.double(), fc.integer())),
+        fc.anything()
+      ),
+      hotSince: fc.oneof(fc.constant(null), fc.integer(), fc.anything()),
+      highSince: fc.oneof(fc.constant(null), fc.integer()),
+    });
+    const state = fc.oneof(
+      fc.anything(),
+      fc.record({
+        version: fc.oneof(fc.constant(1), fc.anything()),
+        hosts: fc.array(
+          fc.record({
+            host: fc.oneof(fc.string(), fc.anything()),
+            state: fc.oneof(fc.constantFrom('healthy', 'suspect', 'unhealthy', 'unknown', null), fc.anything()),
+            since: fc.oneof(fc.integer(), fc.anything()),
+            flaggedSince: fc.oneof(fc.constant(null), fc.integer()),
+            observers: fc.array(observer, { maxLength: 3 }),
+          }),
+          { maxLength: 3 }
+        ),
+      })
+    );
+    fc.assert(
+      fc.property(state, (raw) => {
+        let tracker: QuorumTracker;
+        try {
+          tracker = new QuorumTracker({ forMs: 0 }, JSON.parse(JSON.stringify(raw ?? null)));
+        } catch (e) {
+          expect((e as Error).message).toMatch(/^quorum state: /);
+          return;
+        }
+        // A state it read is one it can work with.
+        for (const host of tracker.hosts()) {
+          expect(() => tracker.assess(host, [{ observer: 'x', checkOk: true }], 1e12)).not.toThrow();
+        }
+      }),
+      { numRuns: 500 }
+    );
+  });
+});

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { DataFrame, DataQueryRequest, DataQueryResponse, DataSourceApi, dateTime, LoadingState } from '@grafana/data';
 import { setDataSourceSrv, setTemplateSrv } from '@grafana/runtime';
 import { DataQuery } from '@grafana/schema';
@@ -199,5 +200,40 @@ describe('resolveQuery: quorum fields', () => {
       options: { forMs: 0, flagForMs: 7_200_000, quorum: 2 },
       lookbackMs: 7_200_000,
     });
+  });
+});
+
+describe('resolveQuery: hostile quorum fields', () => {
+  it('any value in any quorum field resolves or is a QueryError naming a field, never another error', () => {
+    const hostile = fc.oneof(
+      fc.anything({ maxDepth: 2 }),
+      fc.string({ maxLength: 3000 }),
+      fc.constantFrom('', '0', '-5m', '1e400s', 'NaN', '__proto__', Infinity, -0)
+    );
+    const keys = ['size', 'staleness', 'knownFor', 'zQuorum', 'entropyLevel', 'for', 'flagLevel', 'flagFor'];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...keys, 'observerLabel', 'quorumRole', 'quorum', 'warmup'),
+        hostile,
+        (key, value) => {
+          const q = { refId: 'A', expr: 'x', output: 'quorum', observerLabel: 'p', quorum: {} } as unknown as Record<
+            string,
+            unknown
+          >;
+          if (keys.includes(key)) {
+            q.quorum = { [key]: value };
+          } else {
+            q[key] = value;
+          }
+          try {
+            resolveQuery(q as unknown as EntropyQuery, {});
+          } catch (e) {
+            expect(e).toBeInstanceOf(QueryError);
+            expect((e as QueryError).field).toEqual(expect.any(String));
+          }
+        }
+      ),
+      { numRuns: 500 }
+    );
   });
 });

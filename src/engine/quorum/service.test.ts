@@ -192,6 +192,15 @@ describe('QuorumService', () => {
     const broken = service();
     broken.restore(snap.series, '{"version": 9}', 106_500); // logged and started afresh, not thrown
     expect(broken.series.size).toBe(9);
+    const garbled = service();
+    garbled.restore(snap.series, '{"assessedTo": "soon", "tracker"', 106_500);
+    expect(garbled.series.size).toBe(9);
+    expect([...(await step(garbled, 107_000)).keys()]).toEqual(['h1', 'h2', 'h3']); // afresh, and working
+    // Rows with a key that is not [host, observer], or of an indicator no longer configured, are dropped.
+    const odd = service();
+    const bad = [{ ...snap.series[0], host: 'h1' }, { ...snap.series[1], indicator: 'quorum:gone' }, snap.series[2]];
+    odd.restore(bad, undefined, 106_500);
+    expect(odd.series.size).toBe(1);
   });
 });
 
