@@ -14,8 +14,8 @@ const TARGET = path.join(root, 'provisioning/alerting/health-entropy-rules.yaml'
 /** The Prometheus data source provisioned in provisioning/datasources/datasources.yaml. */
 const PROMETHEUS_UID = 'prometheus';
 const FOLDER = 'Health Entropy';
-/** Series of features still being built (quorum, allocation). */
-const PLANNED = ['health_entropy_quorum_state', 'health_entropy_decision'];
+/** Series of features still being built (allocation). */
+const PLANNED = ['health_entropy_decision'];
 
 /** Grafana's `$value` is a description of every query; `$values.A.Value` is the number Prometheus's `$value` is. */
 const grafanaTemplate = (text) => text.replace(/\$value\b/g, '$values.A.Value');
@@ -88,7 +88,7 @@ async function render() {
     .filter((r) => PLANNED.some((m) => r.data[0].model.expr.includes(m)))
     .map(
       (r) =>
-        `# ${r.title} uses a metric the engine exports once the quorum or allocation feature lands; until then it never fires.`
+        `# ${r.title} uses a metric the engine exports once the allocation feature lands; until then it never fires.`
     );
   const header = [
     '# Grafana-managed alert rules of Health Entropy, over the engine metrics in Prometheus.',

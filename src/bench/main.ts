@@ -9,6 +9,7 @@ import { benchBrowserQuery } from './browser';
 import { benchDetector } from './detector';
 import { benchEngine } from './engine';
 import { benchDelta } from './delta';
+import { benchQuorum } from './quorum';
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
     detector: benchDetector(),
     engine: await benchEngine(),
     delta: benchDelta(),
+    quorum: benchQuorum(),
     browser: await benchBrowserQuery().catch((e: Error) => ({ skipped: e.message })),
   };
   report.seconds = Math.round((Date.now() - started) / 1000);

@@ -40,6 +40,8 @@ export const testIds = {
     liveHosts: 'data-testid he-query-live-hosts',
     liveIndicators: 'data-testid he-query-live-indicators',
     liveCapacity: 'data-testid he-query-live-capacity',
+    observerLabel: 'data-testid he-query-observer-label',
+    quorumOption: 'data-testid he-query-quorum-',
     error: 'data-testid he-query-error',
   },
   panel: {

@@ -107,7 +107,8 @@ export function planChange(allocation: Allocation, direction: 1 | -1): Decision[
 
 /**
  * Evaluates the policy for one resource. Returns the decision and the next state; neither input is changed.
- * Guards, in order: the condition must have held `for` evaluations (hysteresis); scale-up waits
+ * Guards, in order: the condition must have held `for` evaluations (hysteresis); a scale-down the input
+ * forbids (`scaleDownForbidden`) is not taken; scale-up waits
  * `cooldownUpMs` after the last scale-up; scale-down waits `cooldownDownMs` after any scaling; bounds.
  */
 export function decide(
@@ -138,6 +139,9 @@ export function decide(
     return none('hysteresis', `held ${streak} of ${o.for} evaluations`);
   }
   const up = row.want === 'scale_up';
+  if (!up && input.scaleDownForbidden !== undefined) {
+    return none('forbidden', `scale-down forbidden: ${input.scaleDownForbidden}`);
+  }
   if (up && input.now - state.lastUpAt < o.cooldownUpMs) {
     return none('cooldown', `scale-up cooldown until ${new Date(state.lastUpAt + o.cooldownUpMs).toISOString()}`);
   }

@@ -15,5 +15,6 @@ export * from './pipeline';
 export * from './policy';
 export * from './decide';
 export * from './quorum';
+export * from './quorum-history';
 export * from './surprisal';
 export * from './delta';

@@ -192,6 +192,24 @@ describe('policy guards', () => {
     expect(actions).toEqual(['none/hysteresis', 'none/hysteresis', 'scale_up/']);
   });
 
+  it('a forbidden scale-down is not taken and says why; scale-up is not affected', () => {
+    const forbidden = 'quorum: 2 of 3 observers see db-1 failing probe_success';
+    const down = input({ entropy: 0.1, deviation: -0.3, utilization: 0.1, scaleDownForbidden: forbidden });
+    const r = decide(down, alloc, INITIAL_POLICY_STATE, o);
+    expect(r.decision).toMatchObject({ action: 'none', blocked: 'forbidden', change: {} });
+    expect(r.decision.reason).toContain(`scale-down forbidden: ${forbidden}`);
+    // Not taken, so no cooldown starts.
+    expect(r.state.lastDownAt).toBe(-Infinity);
+    const stable = input({ entropy: 0.2, utilization: 0.1, scaleDownForbidden: forbidden });
+    expect(decide(stable, alloc, INITIAL_POLICY_STATE, o).decision.blocked).toBe('forbidden');
+    const up = decide({ ...rising, scaleDownForbidden: forbidden }, alloc, INITIAL_POLICY_STATE, o);
+    expect(up.decision.action).toBe('scale_up');
+    // The same input without the veto scales down.
+    expect(decide({ ...down, scaleDownForbidden: undefined }, alloc, INITIAL_POLICY_STATE, o).decision.action).toBe(
+      'scale_down'
+    );
+  });
+
   it('z threshold applies to collapsed entropy too', () => {
     const oz = resolvePolicyOptions({ for: 1, zThreshold: 3 });
     const collapsed = { entropy: 0.4, baseline: 0.7, deviation: -0.3, utilization: 0.1 };

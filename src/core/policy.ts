@@ -141,6 +141,11 @@ export interface PolicyInput {
   trend: number;
   /** Early-warning detector score in 0..1, when a detector runs. */
   anomalyScore?: number;
+  /**
+   * Set when something outside the entropy of this resource forbids scaling it down (e.g. a quorum of observers
+   * sees one of its hosts failing its checks): the reason, which a blocked scale-down carries.
+   */
+  scaleDownForbidden?: string;
 }
 
 /** Which row of the policy table matched. */
@@ -151,7 +156,7 @@ export type ConditionKind =
 export type PolicyAlert = 'early_warning' | 'saturation' | 'monitor_closely';
 
 /** Why an action that the table asked for was not taken. */
-export type Blocked = 'hysteresis' | 'cooldown' | 'at_max' | 'at_min';
+export type Blocked = 'hysteresis' | 'cooldown' | 'at_max' | 'at_min' | 'forbidden';
 
 /** The outcome of one evaluation: always present, always with its reason. */
 export interface Decision {

@@ -45,7 +45,11 @@ class ScriptedPrometheus extends DataSourceApi<DataQuery & { expr?: string }> {
       return new Observable<DataQueryResponse>(() => () => this.unsubscribed++);
     }
     if (this.behaviour === 'fail') {
-      return of({ data: [], errors: [{ refId: request.targets[0].refId, message: 'bad_data: parse error at char 5' }], state: LoadingState.Error });
+      return of({
+        data: [],
+        errors: [{ refId: request.targets[0].refId, message: 'bad_data: parse error at char 5' }],
+        state: LoadingState.Error,
+      });
     }
     if (this.behaviour === 'empty') {
       return of({ data: [], state: LoadingState.Done });
@@ -57,7 +61,14 @@ class ScriptedPrometheus extends DataSourceApi<DataQuery & { expr?: string }> {
         for (let t = request.range.from.valueOf(); t <= request.range.to.valueOf(); t += request.intervalMs) {
           times.push(t);
         }
-        data.push(promFrame(target.refId, { __name__: 'cpu', instance: host }, times, times.map((t) => signal(host, t))));
+        data.push(
+          promFrame(
+            target.refId,
+            { __name__: 'cpu', instance: host },
+            times,
+            times.map((t) => signal(host, t))
+          )
+        );
       }
     }
     return of({ data, state: LoadingState.Done });
@@ -89,14 +100,17 @@ function request(targets: Array<Partial<EntropyQuery>>): DataQueryRequest<Entrop
     intervalMs: STEP,
     range: { ...range, raw: range },
     scopedVars: {},
-    targets: targets.map((t, i) => ({ refId: String.fromCharCode(65 + i), expr: 'cpu', output: 'entropy', ...t }) as EntropyQuery),
+    targets: targets.map(
+      (t, i) => ({ refId: String.fromCharCode(65 + i), expr: 'cpu', output: 'entropy', ...t }) as EntropyQuery
+    ),
     timezone: 'utc',
     app: 'dashboard',
     startTime: 0,
   };
 }
 
-const fieldValues = (f: DataFrame, name: string) => f.fields.find((x) => x.name === name)!.values as Array<number | null>;
+const fieldValues = (f: DataFrame, name: string) =>
+  f.fields.find((x) => x.name === name)!.values as Array<number | null>;
 
 describe('DataSource.query', () => {
   it('asks upstream for the range extended back by W steps and returns the entropy src/core computes', async () => {
@@ -113,7 +127,11 @@ describe('DataSource.query', () => {
     for (let t = FROM - 20 * STEP; t <= TO; t += STEP) {
       allTimes.push(t);
     }
-    const expected = rollingEntropy(allTimes, allTimes.map((t) => signal('h1', t)), { window: 20 }).slice(20);
+    const expected = rollingEntropy(
+      allTimes,
+      allTimes.map((t) => signal('h1', t)),
+      { window: 20 }
+    ).slice(20);
     expect(frame.fields[0].values[0]).toBe(FROM);
     const got = fieldValues(frame, 'entropy');
     expect(got).toHaveLength(expected.length);
@@ -133,9 +151,15 @@ describe('DataSource.query', () => {
     for (let t = FROM - 40 * STEP; t <= TO; t += STEP) {
       times.push(t);
     }
-    const hn = rollingEntropy(times, times.map((t) => signal('h1', t)), { window: 10 });
+    const hn = rollingEntropy(
+      times,
+      times.map((t) => signal('h1', t)),
+      { window: 10 }
+    );
     const z = rollingBaseline(hn, { warmup: 30 }).z.slice(40);
-    fieldValues(frame, 'z').forEach((v, i) => (Number.isNaN(z[i]) ? expect(v).toBeNull() : expect(v).toBeCloseTo(z[i], 12)));
+    fieldValues(frame, 'z').forEach((v, i) =>
+      Number.isNaN(z[i]) ? expect(v).toBeNull() : expect(v).toBeCloseTo(z[i], 12)
+    );
     expect(fieldValues(frame, 'z')[0]).not.toBeNull();
   });
 
@@ -149,7 +173,13 @@ describe('DataSource.query', () => {
   it('aggregate: one series per host over the queries marked aggregate', async () => {
     const { ds } = setup({ upstreamUid: 'prom', window: 20 });
     const res = await firstValueFrom(
-      ds.query(request([{ output: 'aggregate', indicator: 'cpu' }, { output: 'aggregate', indicator: 'mem', weight: 3 }, { output: 'entropy' }]))
+      ds.query(
+        request([
+          { output: 'aggregate', indicator: 'cpu' },
+          { output: 'aggregate', indicator: 'mem', weight: 3 },
+          { output: 'entropy' },
+        ])
+      )
     );
     const names = (res.data as DataFrame[]).map((f) => `${f.refId}:${f.name}`);
     expect(names).toEqual(['C:cpu{instance="h1"}', 'C:cpu{instance="h2"}', 'A:h1', 'A:h2']);
@@ -157,7 +187,9 @@ describe('DataSource.query', () => {
 
   it('interpolates template variables, multi-values as a regex alternation', async () => {
     const { ds, upstream } = setup({ upstreamUid: 'prom' }, { host: ['a.1', 'b'], job: 'node' });
-    await firstValueFrom(ds.query(request([{ expr: 'cpu{instance=~"$host", job="${job}"}', legendFormat: '$job {{instance}}' }])));
+    await firstValueFrom(
+      ds.query(request([{ expr: 'cpu{instance=~"$host", job="${job}"}', legendFormat: '$job {{instance}}' }]))
+    );
     expect(upstream.requests[0].targets[0]).toMatchObject({ expr: 'cpu{instance=~"(a\\.1|b)", job="node"}' });
   });
 
@@ -201,7 +233,10 @@ describe('DataSource.query', () => {
     [{ minStep: 'soon' }, /Query A: min step must be a duration like 15s or 1m, got "soon"/],
     [{ weight: -1, output: 'aggregate' as const }, /Query A: weight must be a finite number ≥ 0/],
     [{ legendFormat: 'x'.repeat(5000) }, /Query A: legendFormat must be text of at most 1024 characters/],
-    [{ estimator: 'permutation' as const, order: 7, window: 5 }, /Query A: window \(5\) must hold at least one pattern/],
+    [
+      { estimator: 'permutation' as const, order: 7, window: 5 },
+      /Query A: window \(5\) must hold at least one pattern/,
+    ],
   ])('bad input %# is a readable error and no upstream request', async (patch, message) => {
     const { ds, upstream } = setup();
     const res = await firstValueFrom(ds.query(request([patch])));
@@ -215,7 +250,9 @@ describe('DataSource.query', () => {
     // 50,000 hosts × 221 samples > 10 million.
     upstream.hosts = Array.from({ length: 50_000 }, (_, i) => `h${i}`);
     const res = await firstValueFrom(ds.query(request([{}])));
-    expect(res.errors?.[0].message).toMatch(/^Query A: Prometheus "Prom" returned 50000 series with 11050000 samples, more than the 10000000 .*avg by \(instance\)/);
+    expect(res.errors?.[0].message).toMatch(
+      /^Query A: Prometheus "Prom" returned 50000 series with 11050000 samples, more than the 10000000 .*avg by \(instance\)/
+    );
     expect(res.data).toEqual([]);
   }, 60_000);
 
@@ -228,14 +265,18 @@ describe('DataSource.query', () => {
 
   it('without an upstream the error says where to set it', async () => {
     const { ds } = setup({});
-    await expect(firstValueFrom(ds.query(request([{}])))).rejects.toThrow(/no upstream Prometheus data source is set; choose one in the data source settings/);
+    await expect(firstValueFrom(ds.query(request([{}])))).rejects.toThrow(
+      /no upstream Prometheus data source is set; choose one in the data source settings/
+    );
   });
 
   it('an upstream of another type is refused', async () => {
     const { ds } = setup({ upstreamUid: 'loki' });
     const loki = new ScriptedPrometheus();
     Object.assign(loki, { type: 'loki', uid: 'loki', name: 'Logs' });
-    setDataSourceSrv(new StandInDataSourceSrv().add(loki, { ...loki.settings, uid: 'loki', type: 'loki', name: 'Logs' }));
+    setDataSourceSrv(
+      new StandInDataSourceSrv().add(loki, { ...loki.settings, uid: 'loki', type: 'loki', name: 'Logs' })
+    );
     await expect(firstValueFrom(ds.query(request([{}])))).rejects.toThrow(/"Logs" is of type loki, not prometheus/);
   });
 });
@@ -252,27 +293,39 @@ describe('DataSource.testDatasource', () => {
   it('reports a failing upstream without throwing', async () => {
     const { ds, upstream } = setup();
     upstream.behaviour = 'fail';
-    await expect(ds.testDatasource()).resolves.toMatchObject({ status: 'error', message: expect.stringMatching(/did not answer a test query: bad_data/) });
+    await expect(ds.testDatasource()).resolves.toMatchObject({
+      status: 'error',
+      message: expect.stringMatching(/did not answer a test query: bad_data/),
+    });
   });
 
   it('reports a missing upstream without throwing', async () => {
     const { ds } = setup({});
-    await expect(ds.testDatasource()).resolves.toMatchObject({ status: 'error', message: expect.stringMatching(/no upstream Prometheus/) });
+    await expect(ds.testDatasource()).resolves.toMatchObject({
+      status: 'error',
+      message: expect.stringMatching(/no upstream Prometheus/),
+    });
   });
 });
 
 describe('DataSource.getQueryDisplayText', () => {
   it('says what is computed from which expression', () => {
     const { ds } = setup({ upstreamUid: 'prom', window: 45 });
-    expect(ds.getQueryDisplayText({ refId: 'A', expr: 'rate(x[5m])', output: 'baseline' })).toBe('baseline of rate(x[5m]) (W=45)');
-    expect(ds.getQueryDisplayText({ refId: 'A', expr: 'up', output: 'entropy', window: 10 })).toBe('entropy of up (W=10)');
+    expect(ds.getQueryDisplayText({ refId: 'A', expr: 'rate(x[5m])', output: 'baseline' })).toBe(
+      'baseline of rate(x[5m]) (W=45)'
+    );
+    expect(ds.getQueryDisplayText({ refId: 'A', expr: 'up', output: 'entropy', window: 10 })).toBe(
+      'entropy of up (W=10)'
+    );
   });
 });
 
 describe('DataSource.metricFindQuery', () => {
   it('delegates variable queries to the upstream, interpolated', async () => {
     const { ds } = setup({ upstreamUid: 'prom' }, { metric: 'up' });
-    await expect(ds.metricFindQuery('label_values($metric, instance)')).resolves.toEqual([{ text: 'h1' }, { text: 'h2' }]);
+    await expect(ds.metricFindQuery('label_values($metric, instance)')).resolves.toEqual([
+      { text: 'h1' },
+      { text: 'h2' },
+    ]);
   });
 });
-

@@ -20,6 +20,7 @@ import { defer, from, lastValueFrom, map, merge, mergeMap, Observable, of } from
 import { interpolateQuery } from './interpolate';
 import { liveQuery, LiveTransport, liveUrl } from './live';
 import { resolveLive } from './resolveLive';
+import { quorumLookbackMs } from './quorumQuery';
 import { QueryError, ResolvedQuery, resolveQuery } from './resolveQuery';
 import { toEntropyResponse } from './response';
 import { DEFAULT_QUERY, EntropyDataSourceOptions, EntropyQuery } from './types';
@@ -74,7 +75,9 @@ export class DataSource extends DataSourceApi<EntropyQuery, EntropyDataSourceOpt
   async getUpstream(): Promise<DataSourceApi> {
     const uid = this.settings.upstreamUid;
     if (!uid) {
-      throw new Error(`${this.name}: no upstream Prometheus data source is set; choose one in the data source settings`);
+      throw new Error(
+        `${this.name}: no upstream Prometheus data source is set; choose one in the data source settings`
+      );
     }
     let upstream: DataSourceApi;
     try {
@@ -82,10 +85,14 @@ export class DataSource extends DataSourceApi<EntropyQuery, EntropyDataSourceOpt
       // eslint-disable-next-line @typescript-eslint/no-deprecated
       upstream = await getDataSourceSrv().get({ uid });
     } catch (e) {
-      throw new Error(`${this.name}: the upstream data source ${uid} could not be loaded (${e instanceof Error ? e.message : String(e)})`);
+      throw new Error(
+        `${this.name}: the upstream data source ${uid} could not be loaded (${e instanceof Error ? e.message : String(e)})`
+      );
     }
     if (upstream.type !== 'prometheus') {
-      throw new Error(`${this.name}: the upstream data source "${upstream.name}" is of type ${upstream.type}, not prometheus`);
+      throw new Error(
+        `${this.name}: the upstream data source "${upstream.name}" is of type ${upstream.type}, not prometheus`
+      );
     }
     return upstream;
   }
@@ -99,7 +106,9 @@ export class DataSource extends DataSourceApi<EntropyQuery, EntropyDataSourceOpt
     const errors: QueryError[] = [];
     for (const target of request.targets.filter((t) => this.filterQuery(t))) {
       try {
-        queries.push(resolveQuery(this.applyTemplateVariables(target, request.scopedVars), this.settings, { from, to }));
+        queries.push(
+          resolveQuery(this.applyTemplateVariables(target, request.scopedVars), this.settings, { from, to })
+        );
       } catch (e) {
         if (!(e instanceof QueryError)) {
           throw e;
@@ -112,7 +121,9 @@ export class DataSource extends DataSourceApi<EntropyQuery, EntropyDataSourceOpt
     }
     const baseStep = request.intervalMs > 0 ? request.intervalMs : FALLBACK_STEP_MS;
     // Every query's first point needs its window (and baseline warm-up) of samples before `from`.
-    const lookbackMs = Math.max(...queries.map((q) => q.lookbackSamples * Math.max(baseStep, q.minStepMs)));
+    // …and the quorum's streaks their `for` before that.
+    const lookbackMs =
+      Math.max(...queries.map((q) => q.lookbackSamples * Math.max(baseStep, q.minStepMs))) + quorumLookbackMs(queries);
     const start = dateTime(from - lookbackMs);
     return {
       upstream,
@@ -146,14 +157,21 @@ export class DataSource extends DataSourceApi<EntropyQuery, EntropyDataSourceOpt
     }
     const computed = request.targets.filter((t) => t.output !== 'live');
     const streams = live.map((t) => this.live(this.applyTemplateVariables(t, request.scopedVars)));
-    return computed.some((t) => this.filterQuery(t)) ? merge(...streams, this.computed({ ...request, targets: computed })) : merge(...streams);
+    return computed.some((t) => this.filterQuery(t))
+      ? merge(...streams, this.computed({ ...request, targets: computed }))
+      : merge(...streams);
   }
 
   /** One live query: its stream, or a response naming what is wrong with it. */
   live(target: EntropyQuery): Observable<DataQueryResponse> {
     const resolved = resolveLive(target, this.settings);
     if (typeof resolved === 'string') {
-      return of({ data: [], key: `healthentropy-live-${target.refId}`, state: LoadingState.Error, errors: [{ refId: target.refId, message: resolved }] });
+      return of({
+        data: [],
+        key: `healthentropy-live-${target.refId}`,
+        state: LoadingState.Error,
+        errors: [{ refId: target.refId, message: resolved }],
+      });
     }
     return liveQuery({
       url: liveUrl(`${this.proxyUrl}/engine`, resolved.hosts, resolved.indicators),
@@ -190,7 +208,15 @@ export class DataSource extends DataSourceApi<EntropyQuery, EntropyDataSourceOpt
             intervalMs: 60_000,
             range: { ...range, raw: range },
             scopedVars: {},
-            targets: [{ refId: 'test', expr: 'vector(1)', range: true, instant: false, datasource: upstream.getRef() } as DataQuery],
+            targets: [
+              {
+                refId: 'test',
+                expr: 'vector(1)',
+                range: true,
+                instant: false,
+                datasource: upstream.getRef(),
+              } as DataQuery,
+            ],
             timezone: 'utc',
             app: 'health-entropy-test',
             startTime: started,
@@ -200,19 +226,31 @@ export class DataSource extends DataSourceApi<EntropyQuery, EntropyDataSourceOpt
       // eslint-disable-next-line @typescript-eslint/no-deprecated -- data sources written for older Grafana still set `error`
       const err = res.errors?.[0] ?? res.error;
       if (err) {
-        return { status: 'error', message: `Upstream Prometheus "${upstream.name}" did not answer a test query: ${err.message ?? 'unknown error'}` };
+        return {
+          status: 'error',
+          message: `Upstream Prometheus "${upstream.name}" did not answer a test query: ${err.message ?? 'unknown error'}`,
+        };
       }
       if (!res.data?.length) {
-        return { status: 'error', message: `Upstream Prometheus "${upstream.name}" answered a test query with no data` };
+        return {
+          status: 'error',
+          message: `Upstream Prometheus "${upstream.name}" answered a test query with no data`,
+        };
       }
-      return { status: 'success', message: `Upstream Prometheus "${upstream.name}" answered a test query in ${Date.now() - started} ms` };
+      return {
+        status: 'success',
+        message: `Upstream Prometheus "${upstream.name}" answered a test query in ${Date.now() - started} ms`,
+      };
     } catch (e) {
       return { status: 'error', message: e instanceof Error ? e.message : String(e) };
     }
   }
 
   /** Variable queries (`label_values(up, instance)`) go to the upstream Prometheus as they are. */
-  async metricFindQuery(query: string, options?: { scopedVars?: ScopedVars; range?: DataQueryRequest['range'] }): Promise<MetricFindValue[]> {
+  async metricFindQuery(
+    query: string,
+    options?: { scopedVars?: ScopedVars; range?: DataQueryRequest['range'] }
+  ): Promise<MetricFindValue[]> {
     const upstream = await this.getUpstream();
     if (!upstream.metricFindQuery) {
       throw new Error(`${this.name}: the upstream data source "${upstream.name}" does not support variable queries`);

@@ -21,8 +21,22 @@ describe('formatPromValue', () => {
 describe('interpolateQuery', () => {
   it('replaces variables in text fields, scoped variables first, and leaves numbers and unknowns alone', () => {
     const srv = new StandInTemplateSrv({ host: ['a', 'b'], label: 'node' });
-    const q = { refId: 'A', expr: 'up{instance=~"$host"}[$__rate_interval]', legendFormat: '$label {{instance}}', hostLabel: '$label', window: 30, output: 'entropy' } as EntropyQuery;
+    const q = {
+      refId: 'A',
+      expr: 'up{instance=~"$host"}[$__rate_interval]',
+      legendFormat: '$label {{instance}}',
+      hostLabel: '$label',
+      window: 30,
+      output: 'entropy',
+    } as EntropyQuery;
     const out = interpolateQuery(srv, q, { label: { text: 'scoped', value: 'scoped' } });
-    expect(out).toEqual({ ...q, expr: 'up{instance=~"(a|b)"}[$__rate_interval]', legendFormat: 'scoped {{instance}}', hostLabel: 'scoped', minStep: undefined, indicator: undefined });
+    expect(out).toEqual({
+      ...q,
+      expr: 'up{instance=~"(a|b)"}[$__rate_interval]',
+      legendFormat: 'scoped {{instance}}',
+      hostLabel: 'scoped',
+      minStep: undefined,
+      indicator: undefined,
+    });
   });
 });

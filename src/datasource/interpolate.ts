@@ -16,7 +16,9 @@ export function escapeRegex(value: string): string {
 /** Formats a variable's value for PromQL. */
 export function formatPromValue(value: unknown): string {
   if (Array.isArray(value)) {
-    return value.length === 1 ? escapeRegex(String(value[0])) : `(${value.map((v) => escapeRegex(String(v))).join('|')})`;
+    return value.length === 1
+      ? escapeRegex(String(value[0]))
+      : `(${value.map((v) => escapeRegex(String(v))).join('|')})`;
   }
   return String(value ?? '');
 }
@@ -27,7 +29,11 @@ export function formatListValue(value: unknown): string {
 }
 
 /** The query with variables in its text fields replaced (numbers are left alone). */
-export function interpolateQuery(templateSrv: TemplateSrv, query: EntropyQuery, scopedVars: ScopedVars = {}): EntropyQuery {
+export function interpolateQuery(
+  templateSrv: TemplateSrv,
+  query: EntropyQuery,
+  scopedVars: ScopedVars = {}
+): EntropyQuery {
   const text = (v: string | undefined) => (typeof v === 'string' ? templateSrv.replace(v, scopedVars) : v);
   return {
     ...query,
@@ -37,7 +43,13 @@ export function interpolateQuery(templateSrv: TemplateSrv, query: EntropyQuery, 
     minStep: text(query.minStep),
     indicator: text(query.indicator),
     // Live filters are comma-separated lists: several values of a variable become several names.
-    liveHosts: typeof query.liveHosts === 'string' ? templateSrv.replace(query.liveHosts, scopedVars, formatListValue) : query.liveHosts,
-    liveIndicators: typeof query.liveIndicators === 'string' ? templateSrv.replace(query.liveIndicators, scopedVars, formatListValue) : query.liveIndicators,
+    liveHosts:
+      typeof query.liveHosts === 'string'
+        ? templateSrv.replace(query.liveHosts, scopedVars, formatListValue)
+        : query.liveHosts,
+    liveIndicators:
+      typeof query.liveIndicators === 'string'
+        ? templateSrv.replace(query.liveIndicators, scopedVars, formatListValue)
+        : query.liveIndicators,
   };
 }

@@ -5,6 +5,7 @@
 import { rangeUtil } from '@grafana/data';
 import { EntropyOptions, OptionError, prepareOptions } from '../core';
 import { EntropyOutput, EntropyTransformOptions } from '../frames/entropyFrames';
+import { QuorumFieldError, resolveQuorumFields, ResolvedQuorum } from './quorumQuery';
 import { DEFAULT_HOST_LABEL, EntropyDataSourceOptions, EntropyQuery, OUTPUTS } from './types';
 
 /** Longest expression accepted; Prometheus itself rejects very long queries with a less helpful message. */
@@ -35,6 +36,8 @@ export interface ResolvedQuery {
   transform: EntropyTransformOptions;
   /** Samples before `from` the first point needs: `W` plus the baseline's warm-up. */
   lookbackSamples: number;
+  /** The `quorum` output's fields. */
+  quorum?: ResolvedQuorum;
 }
 
 function optionalText(refId: string, field: string, value: unknown): string | undefined {
@@ -75,12 +78,20 @@ export function resolveQuery(
     throw new QueryError(refId, 'expr', 'enter a PromQL expression (for example rate(node_cpu_seconds_total[5m]))');
   }
   if (expr.length > MAX_EXPR_LENGTH) {
-    throw new QueryError(refId, 'expr', `the expression is ${expr.length} characters long; the limit is ${MAX_EXPR_LENGTH}`);
+    throw new QueryError(
+      refId,
+      'expr',
+      `the expression is ${expr.length} characters long; the limit is ${MAX_EXPR_LENGTH}`
+    );
   }
   // `live` queries never get here (the data source streams them); to this function it is unknown.
   const output = (query.output ?? 'entropy') as EntropyOutput;
   if (!OUTPUTS.some((o) => o.value === output)) {
-    throw new QueryError(refId, 'output', `output must be one of ${OUTPUTS.map((o) => o.value).join(', ')}, got ${JSON.stringify(String(output)).slice(0, 40)}`);
+    throw new QueryError(
+      refId,
+      'output',
+      `output must be one of ${OUTPUTS.map((o) => o.value).join(', ')}, got ${JSON.stringify(String(output)).slice(0, 40)}`
+    );
   }
   const unit = query.unit ?? 'normalized';
   if (unit !== 'normalized' && unit !== 'bits') {
@@ -88,7 +99,11 @@ export function resolveQuery(
   }
   const hostLabel = optionalText(refId, 'hostLabel', query.hostLabel) ?? defaults.hostLabel ?? DEFAULT_HOST_LABEL;
   if (!LABEL_NAME.test(hostLabel)) {
-    throw new QueryError(refId, 'hostLabel', `host label must be a Prometheus label name like instance, got ${JSON.stringify(hostLabel.slice(0, 40))}`);
+    throw new QueryError(
+      refId,
+      'hostLabel',
+      `host label must be a Prometheus label name like instance, got ${JSON.stringify(hostLabel.slice(0, 40))}`
+    );
   }
   const minStep = optionalText(refId, 'minStep', query.minStep);
   let minStepMs = 0;
@@ -99,15 +114,30 @@ export function resolveQuery(
       minStepMs = NaN;
     }
     if (!(minStepMs > 0)) {
-      throw new QueryError(refId, 'minStep', `min step must be a duration like 15s or 1m, got ${JSON.stringify(minStep.slice(0, 40))}`);
+      throw new QueryError(
+        refId,
+        'minStep',
+        `min step must be a duration like 15s or 1m, got ${JSON.stringify(minStep.slice(0, 40))}`
+      );
     }
   }
   const weight = query.weight ?? 1;
   if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0) {
     throw new QueryError(refId, 'weight', `weight must be a finite number ≥ 0, got ${String(weight).slice(0, 40)}`);
   }
+  let quorum: ResolvedQuorum | undefined;
+  if (output === 'quorum') {
+    try {
+      quorum = resolveQuorumFields(query);
+    } catch (e) {
+      if (e instanceof QuorumFieldError) {
+        throw new QueryError(refId, e.field, e.message);
+      }
+      throw e;
+    }
+  }
   let window: number;
-  let warmup = 0;
+  let warmup = quorum?.role === 'indicator' ? quorum.warmup : 0;
   const entropy = entropyOptions(query, defaults);
   const baseline = output === 'baseline' && query.warmup !== undefined ? { warmup: query.warmup } : undefined;
   try {
@@ -115,7 +145,10 @@ export function resolveQuery(
     if (output === 'baseline') {
       warmup = baseline?.warmup ?? 60;
       if (!Number.isInteger(warmup) || warmup < 1 || warmup > 100_000) {
-        throw new OptionError('warmup', `warmup must be an integer from 1 to 100000, got ${String(warmup).slice(0, 40)}`);
+        throw new OptionError(
+          'warmup',
+          `warmup must be an integer from 1 to 100000, got ${String(warmup).slice(0, 40)}`
+        );
       }
     }
   } catch (e) {
@@ -130,7 +163,8 @@ export function resolveQuery(
     minStep,
     minStepMs,
     weight,
-    lookbackSamples: window + warmup,
+    lookbackSamples: quorum?.role === 'checks' ? 0 : window + warmup,
+    ...(quorum ? { quorum } : {}),
     transform: {
       refId,
       entropy,

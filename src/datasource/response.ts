@@ -6,6 +6,8 @@ import { DataFrame, DataQueryError, DataQueryResponse, LoadingState } from '@gra
 import { OptionError } from '../core';
 import { aggregateTransform, IndicatorInput, MissingHostLabelError } from '../frames/aggregateFrames';
 import { entropyTransform } from '../frames/entropyFrames';
+import { QuorumLabelError } from '../frames/quorumFrames';
+import { quorumFrames } from './quorumQuery';
 import { QueryError, ResolvedQuery } from './resolveQuery';
 
 /** What the data source asked for, to read the answer. */
@@ -59,11 +61,15 @@ export function toEntropyResponse(res: DataQueryResponse, plan: ResponsePlan): D
   const loading = res.state === LoadingState.Loading || res.state === LoadingState.Streaming;
   const data: DataFrame[] = [];
   const indicators: IndicatorInput[] = [];
+  const quorum: Array<{ query: ResolvedQuery; frames: DataFrame[] }> = [];
   for (const q of plan.queries) {
     const upstreamError = upstreamErrorFor(res, q.refId);
     if (upstreamError) {
       const why = upstreamError.message ?? upstreamError.data?.message ?? 'unknown error';
-      errors.push({ refId: q.refId, message: `Query ${q.refId} (${short(q.expr)}): ${plan.upstreamName} failed: ${why}` });
+      errors.push({
+        refId: q.refId,
+        message: `Query ${q.refId} (${short(q.expr)}): ${plan.upstreamName} failed: ${why}`,
+      });
       continue;
     }
     const frames = byRef.get(q.refId) ?? [];
@@ -91,10 +97,17 @@ export function toEntropyResponse(res: DataQueryResponse, plan: ResponsePlan): D
       indicators.push({ frames, options: q.transform, weight: q.weight });
       continue;
     }
+    if (q.transform.output === 'quorum') {
+      quorum.push({ query: q, frames });
+      continue;
+    }
     try {
       data.push(...entropyTransform(frames, q.transform));
     } catch (e) {
-      errors.push({ refId: q.refId, message: e instanceof OptionError ? `Query ${q.refId}: ${e.message}` : message(e) });
+      errors.push({
+        refId: q.refId,
+        message: e instanceof OptionError ? `Query ${q.refId}: ${e.message}` : message(e),
+      });
     }
   }
   if (indicators.length > 0) {
@@ -104,6 +117,11 @@ export function toEntropyResponse(res: DataQueryResponse, plan: ResponsePlan): D
       const refId = e instanceof MissingHostLabelError ? e.refId : indicators[0].options.refId;
       errors.push({ refId, message: message(e) });
     }
+  }
+  try {
+    data.push(...quorumFrames(quorum));
+  } catch (e) {
+    errors.push({ refId: e instanceof QuorumLabelError ? e.refId : quorum[0].query.refId, message: message(e) });
   }
   return {
     data,

@@ -40,8 +40,28 @@ export interface EntropyQuery extends DataQuery, EstimatorSettings, LiveQuerySet
   indicator?: string;
   /** Weight in the host aggregate (default 1). */
   weight?: number;
-  /** Baseline warm-up `L`, in evaluations (`baseline` output). */
+  /** Baseline warm-up `L`, in evaluations (`baseline` and `quorum` outputs). */
   warmup?: number;
+  /** `quorum` output: what this query is to the assessment (default `indicator`). */
+  quorumRole?: 'checks' | 'indicator';
+  /** `quorum` output: the label that tells observers apart (`prober`, `replica`). */
+  observerLabel?: string;
+  /** `quorum` output: assessment options (taken from the first quorum query that sets any). */
+  quorum?: QuorumQueryOptions;
+}
+
+/** The quorum's assessment options as a query stores them (README, "The quorum output"). */
+export interface QuorumQueryOptions {
+  /** Observers that must agree (default: a majority of those seen within `knownFor`). */
+  size?: number;
+  /** Durations like `30s`, `5m`, `1h`. */
+  staleness?: string;
+  knownFor?: string;
+  zQuorum?: number;
+  entropyLevel?: number;
+  for?: string;
+  flagLevel?: number;
+  flagFor?: string;
 }
 
 /** What a `live` query follows: hosts and indicators (comma-separated; blank means all) and rows kept. */
@@ -83,6 +103,7 @@ export const OUTPUTS: ReadonlyArray<{ value: EntropyOutput; label: string; descr
   { value: 'aggregate', label: 'Aggregate', description: 'A series per host over all queries marked Aggregate' },
   { value: 'baseline', label: 'Baseline', description: 'Entropy with its learned baseline band and z' },
   { value: 'raw+entropy', label: 'Raw + entropy', description: 'The input series and its entropy' },
+  { value: 'quorum', label: 'Quorum', description: 'A state timeline per host over all queries marked Quorum' },
 ];
 
 /** Output choices of the query editor: the computed ones, and following the engine live. */

@@ -25,6 +25,7 @@ import {
 } from './fields';
 import { IndicatorConfig, parseIndicator, SERIES_KEYS, wrap } from './indicator-config';
 import { DELTA_KEYS, DeltaConfig, parseDeltaConfig } from './deltas/config';
+import { parseQuorum, QuorumConfig } from './quorum/config';
 
 export { ConfigError } from './fields';
 export type { IndicatorConfig } from './indicator-config';
@@ -59,6 +60,8 @@ export interface EngineConfig {
   webhook: WebhookConfig | undefined;
   /** Edge name, upstream, central and live stream (issue 6). */
   deltas: DeltaConfig;
+  /** The entropy quorum (`quorum:`), if configured. */
+  quorum: QuorumConfig | undefined;
 }
 
 /** Values given on the command line; they win over the environment and the file. */
@@ -94,6 +97,7 @@ const TOP_KEYS = [
   'resources',
   'webhook',
   ...DELTA_KEYS,
+  'quorum',
 ];
 
 /** Reads and validates a config file; throws {@link ConfigError} (or a file-system error for a missing file). */
@@ -182,19 +186,17 @@ export function resolveConfig(
   checkKeys('defaults', defaults, SERIES_KEYS);
 
   const deltas = parseDeltaConfig(doc, { secret, intervalMs, stalenessMs, maxBackoffMs });
-  // A central may only aggregate its edges; any other engine needs something to compute.
-  const noIndicators =
-    deltas.central !== undefined &&
-    (doc.indicators === undefined || (Array.isArray(doc.indicators) && doc.indicators.length === 0));
-  if (!noIndicators && (!Array.isArray(doc.indicators) || doc.indicators.length === 0)) {
+  const quorum = parseQuorum(doc.quorum, defaults, intervalMs, prometheus !== undefined);
+  // A central may only aggregate its edges, and a quorum alone is a complete config; any other engine needs
+  // something to compute.
+  const list = (deltas.central !== undefined || quorum) && doc.indicators === undefined ? [] : doc.indicators;
+  if (!Array.isArray(list) || (list.length === 0 && !quorum && deltas.central === undefined)) {
     throw new ConfigError(
       'indicators',
-      `indicators must be a non-empty list of indicators (it may be empty only with central), got ${show(doc.indicators)}`
+      `indicators must be a non-empty list of indicators (it may be empty only with central or quorum), got ${show(doc.indicators)}`
     );
   }
-  const indicators = ((doc.indicators ?? []) as unknown[]).map((item, i) =>
-    parseIndicator(`indicators[${i}]`, item, defaults, intervalMs)
-  );
+  const indicators = list.map((item, i) => parseIndicator(`indicators[${i}]`, item, defaults, intervalMs));
   const seen = new Set<string>();
   indicators.forEach((ind, i) => {
     if (seen.has(ind.name)) {
@@ -235,5 +237,6 @@ export function resolveConfig(
     resources,
     webhook,
     deltas,
+    quorum,
   };
 }

@@ -15,6 +15,8 @@ import { AlertReceiver } from './alerts/receiver';
 import { EngineConfig } from './config';
 import { PollSource } from './poll';
 import { PrometheusClient } from './prometheus';
+import { isQuorumSnapshot } from './quorum/series';
+import { QuorumService } from './quorum/service';
 import { RemoteWriteReceiver } from './remote-write/receiver';
 import { DeltaServices } from './deltas/services';
 import { buildServer } from './server';
@@ -55,6 +57,8 @@ export class Engine {
   readonly actions: Actions | undefined;
   /** Edge → central, the central's edges, and the live stream (issue 6). */
   readonly deltas: DeltaServices;
+  /** The entropy quorum (`quorum:` in the config): its alerts and `forbidsScaleDown(host)` are policy input. */
+  readonly quorum: QuorumService | undefined;
   private readonly poller: PollSource | undefined;
   private store: Store | undefined;
   private ready = false;
@@ -89,6 +93,14 @@ export class Engine {
         config
       );
     }
+    if (config.quorum && config.prometheus) {
+      this.quorum = new QuorumService(
+        config.quorum,
+        { ...config, prometheus: config.prometheus },
+        this.telemetry,
+        logger.child({ component: 'quorum' })
+      );
+    }
     if (config.resources.length > 0 && config.webhook) {
       this.actions = new Actions({
         resources: config.resources,
@@ -97,9 +109,17 @@ export class Engine {
         logger: logger.child({ component: 'actions' }),
         prometheus: client,
         now,
+        // A host a quorum of observers sees failing its checks is never scaled down (issue 7).
+        scaleDownBlockedBy: (host) => {
+          const q = this.quorum;
+          return q?.forbidsScaleDown(host) ? `quorum unhealthy: ${q.assessment(host)!.reason}` : undefined;
+        },
       });
       this.telemetry.addMetric(this.actions.metrics);
       this.registerAlertSource(this.actions);
+    }
+    if (this.quorum) {
+      this.registerAlertSource(this.quorum);
     }
     this.alertSink = options.alertSink ?? this.actions ?? UNMATCHED_SINK;
     this.deltas = new DeltaServices(config.deltas, this.state, this.telemetry, logger, now);
@@ -148,6 +168,7 @@ export class Engine {
       alerts: { enabled: config.alerts.enabled, maxBodyBytes: config.alerts.maxBodyBytes, receiver: alertReceiver },
       actions: this.actions,
       deltas: this.deltas,
+      quorum: this.quorum,
     });
   }
 
@@ -181,7 +202,12 @@ export class Engine {
       const snap = this.store.load();
       let result;
       try {
-        result = this.state.restore(snap.series, snap.hosts, this.now());
+        result = this.state.restore(
+          snap.series.filter((x) => !isQuorumSnapshot(x)),
+          snap.hosts,
+          this.now()
+        );
+        this.quorum?.restore(snap.series.filter(isQuorumSnapshot), this.store.getMeta('quorum'), this.now());
       } catch (e) {
         this.store.close();
         throw new StoreError(
@@ -227,11 +253,10 @@ export class Engine {
       const step = this.config.intervalMs;
       const now = this.now();
       const evalMs = Math.floor(now / step) * step;
-      if (this.poller) {
-        await this.poller.poll(evalMs, now);
-      }
+      await Promise.all([this.poller?.poll(evalMs, now), this.quorum?.poll(evalMs, now)]);
       this.state.evaluate(evalMs);
       this.deltas.afterEvaluation(evalMs);
+      this.quorum?.evaluate(evalMs, this.now());
       this.telemetry.evaluations.inc();
       await this.actions?.evaluate(evalMs);
       if (this.phase === 'running') {
@@ -281,11 +306,20 @@ export class Engine {
         );
         await new Promise((resolve) => setImmediate(resolve));
       }
+      // The quorum's series and memory are taken at one instant, so that its streaks match its windows.
+      const quorum = this.quorum?.snapshot();
+      for (let i = 0; quorum && i < quorum.series.length; i += PERSIST_CHUNK) {
+        store.writeSeries(generation, quorum.series.slice(i, i + PERSIST_CHUNK));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       store.writeHosts(
         generation,
         [...this.state.hosts.values()].map((h) => ({ host: h.name, baseline: h.baseline.state() }))
       );
       store.writeEdges(generation, this.deltas.snapshot());
+      if (quorum) {
+        store.putMeta('quorum', JSON.stringify(quorum.memory));
+      }
       store.finish(generation, this.now());
       const seconds = (performance.now() - begin) / 1000;
       this.telemetry.storeWrites.inc({ result: 'ok' });

@@ -9,8 +9,42 @@
 import type { Logger } from 'pino';
 import { IndicatorConfig } from './config';
 import { PrometheusClient, ResultSeries } from './prometheus';
-import { EngineState } from './state';
+import { EngineState, IngestSkip } from './state';
 import { Telemetry } from './telemetry';
+
+/**
+ * Where polled samples go: the engine's host-level state, or the quorum's per-observer state (which needs
+ * the observer label as well as the host label, hence whole label sets).
+ */
+export interface PollSink {
+  /** Offers one sample of a series with these labels; returns why it was skipped, or undefined. */
+  ingest(
+    indicator: IndicatorConfig,
+    labels: Record<string, string>,
+    t: number,
+    v: number,
+    nowMs: number
+  ): IngestSkip | 'no_host_label' | 'no_observer_label' | undefined;
+  /** Newest sample time held for `indicator` (−Infinity when none): where a restart resumes polling. */
+  newestT(indicator: IndicatorConfig): number;
+}
+
+/** The engine state as a sink: one series per host, named by the indicator's host label. */
+export function stateSink(state: EngineState): PollSink {
+  return {
+    ingest(indicator, labels, t, v, nowMs) {
+      const host = labels[indicator.hostLabel];
+      return host === undefined || host === '' ? 'no_host_label' : state.ingest(indicator, host, t, v, nowMs);
+    },
+    newestT(indicator) {
+      let newest = -Infinity;
+      for (const host of state.hosts.values()) {
+        newest = Math.max(newest, host.series.get(indicator.name)?.newestT ?? -Infinity);
+      }
+      return newest;
+    },
+  };
+}
 
 /** Prometheus refuses ranges over 11,000 points per series; stay below. */
 const MAX_POINTS = 10_000;
@@ -33,11 +67,12 @@ export interface PollOptions {
 /** Polls every indicator that has a `query`. */
 export class PollSource {
   private readonly polls: IndicatorPoll[];
+  private readonly sink: PollSink;
 
   constructor(
     indicators: IndicatorConfig[],
     private readonly client: PrometheusClient,
-    private readonly state: EngineState,
+    target: EngineState | PollSink,
     private readonly telemetry: Telemetry,
     private readonly logger: Logger,
     private readonly options: PollOptions
@@ -45,15 +80,13 @@ export class PollSource {
     this.polls = indicators
       .filter((i) => i.query !== undefined)
       .map((indicator) => ({ indicator, lastMs: undefined, failures: 0, retryAtMs: 0 }));
+    this.sink = target instanceof EngineState ? stateSink(target) : target;
   }
 
   /** Resumes after restored series: steps up to their newest sample were already seen. */
   resumeFromState(): void {
     for (const p of this.polls) {
-      let newest = -Infinity;
-      for (const host of this.state.hosts.values()) {
-        newest = Math.max(newest, host.series.get(p.indicator.name)?.newestT ?? -Infinity);
-      }
+      const newest = this.sink.newestT(p.indicator);
       if (newest > -Infinity) {
         p.lastMs = newest;
       }
@@ -121,13 +154,8 @@ export class PollSource {
     const skipped: Record<string, number> = {};
     let admitted = 0;
     for (const series of result) {
-      const host = series.labels[indicator.hostLabel];
-      if (host === undefined || host === '') {
-        skipped.no_host_label = (skipped.no_host_label ?? 0) + series.samples.length;
-        continue;
-      }
       for (const [t, v] of series.samples) {
-        const reason = this.state.ingest(indicator, host, t, v, nowMs);
+        const reason = this.sink.ingest(indicator, series.labels, t, v, nowMs);
         if (reason === undefined) {
           admitted++;
         } else {

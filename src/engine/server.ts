@@ -9,6 +9,7 @@ import type { Actions } from './actions/actions';
 import { registerActionRoutes } from './actions/routes';
 import { ExpositionWriter, renderState } from './exposition';
 import { allProfiles, hostProfile } from './profiles';
+import { QuorumOutputs, renderQuorum, withQuorum } from './quorum/render';
 import { WriteResult } from './remote-write/receiver';
 import { EngineState } from './state';
 import { Telemetry } from './telemetry';
@@ -38,6 +39,8 @@ export interface ServerContext {
     profilesExtra(): Record<string, unknown>;
     edgeProfiles(edge: unknown, host: unknown): { status: number; body: Record<string, unknown> };
   };
+  /** The entropy quorum, when configured: its metrics and its part of each profile. */
+  quorum?: QuorumOutputs;
 }
 
 /** Builds the Fastify app (not listening; `app.listen` or `app.inject` it). */
@@ -71,6 +74,9 @@ export function buildServer(ctx: ServerContext): FastifyInstance {
     const start = performance.now();
     const out = new ExpositionWriter();
     renderState(ctx.state, out, ctx.deltas && ((family, w) => ctx.deltas!.renderSeries(family, w)));
+    if (ctx.quorum) {
+      renderQuorum(ctx.quorum.assessments(), out);
+    }
     const own: string[] = [];
     ctx.telemetry.render(own);
     out.text(own.join(''));
@@ -86,18 +92,19 @@ export function buildServer(ctx: ServerContext): FastifyInstance {
       return reply.code(r.status).send(r.body);
     }
     if (query.host === undefined) {
-      return { hosts: allProfiles(ctx.state), ...ctx.deltas?.profilesExtra() };
+      return { hosts: withQuorum(allProfiles(ctx.state), ctx.quorum), ...ctx.deltas?.profilesExtra() };
     }
     if (typeof query.host !== 'string' || query.host === '') {
       return reply.code(400).send({ error: 'host must be given once, as a non-empty string' });
     }
     const host = ctx.state.hosts.get(query.host);
-    if (!host) {
+    const profiles = withQuorum(host ? [hostProfile(host)] : [], ctx.quorum, query.host);
+    if (profiles.length === 0) {
       return reply
         .code(404)
         .send({ error: `no host ${JSON.stringify(query.host.slice(0, 200))} (hosts appear with their first sample)` });
     }
-    return { hosts: [hostProfile(host)] };
+    return { hosts: profiles };
   });
 
   registerActionRoutes(app, ctx.actions);

@@ -219,6 +219,21 @@ export class Store {
     })();
   }
 
+  /**
+   * Writes a named JSON document beside the snapshot (the quorum's memory); `meta` rows are not tied to a
+   * generation, so the latest write is what {@link getMeta} reads.
+   */
+  putMeta(key: string, value: string): void {
+    this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(`doc:${key}`, value);
+  }
+
+  /** The document {@link putMeta} wrote under `key`, if any. */
+  getMeta(key: string): string | undefined {
+    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(`doc:${key}`) as
+      { value: string } | undefined;
+    return row?.value;
+  }
+
   /** Writes a whole snapshot at once (tests, and small states). */
   save(snap: StoreSnapshot): void {
     const generation = this.begin();

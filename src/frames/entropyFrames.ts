@@ -17,7 +17,7 @@ import { renderLegend, seriesName } from './legend';
 import { framesToSeries, InputSeries } from './series';
 
 /** What a query returns. */
-export type EntropyOutput = 'entropy' | 'aggregate' | 'baseline' | 'raw+entropy';
+export type EntropyOutput = 'entropy' | 'aggregate' | 'baseline' | 'raw+entropy' | 'quorum';
 
 /** Entropy normalized to 0..1 (`Hn`) or in bits. */
 export type EntropyUnit = 'normalized' | 'bits';

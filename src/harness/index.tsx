@@ -57,13 +57,21 @@ const SHARED: Record<string, unknown> = {
 interface HarnessState {
   ready: boolean;
   error?: string;
-  frames?: Array<{ refId?: string; name?: string; labels: Record<string, string>; times: number[]; values: Array<number | null> }>;
+  frames?: Array<{
+    refId?: string;
+    name?: string;
+    labels: Record<string, string>;
+    times: number[];
+    values: Array<number | null>;
+    /** The frame's other fields by name (the quorum output's `flagged` and `reason`). */
+    others: Record<string, unknown[]>;
+  }>;
   requests: typeof requestLog;
   testResult?: { status: string; message: string };
   variableValues?: string[];
   bench?: (series: number, points: number, runs: number) => Promise<unknown>;
   /** Runs queries through the built data source; errors come back as text. */
-  run?: (targets: EntropyQuery[]) => Promise<{ frames: HarnessState['frames']; errors: string[] }>;
+  run?: (targets: EntropyQuery[], intervalMs?: number) => Promise<{ frames: HarnessState['frames']; errors: string[] }>;
   /** Starts a query and unsubscribes as soon as its upstream request is on the wire. */
   cancel?: () => Promise<Array<{ url: string; aborted: boolean }>>;
   /** The live view: responses received, the errors of the last one, and a way to unsubscribe. */
@@ -113,7 +121,8 @@ function answer(ds: DataSourceApi<EntropyQuery>, req: DataQueryRequest<EntropyQu
 function summarize(frames: DataFrame[]): HarnessState['frames'] {
   return frames.map((f) => {
     const value = f.fields.find((x) => x.name === 'entropy' || x.name === 'aggregate') ?? f.fields[1];
-    return { refId: f.refId, name: f.name, labels: value.labels ?? {}, times: f.fields[0].values as number[], values: value.values as Array<number | null> };
+    const others = Object.fromEntries(f.fields.filter((x) => x !== value && x !== f.fields[0]).map((x) => [x.name, x.values as unknown[]]));
+    return { refId: f.refId, name: f.name, labels: value.labels ?? {}, times: f.fields[0].values as number[], values: value.values as Array<number | null>, others };
   });
 }
 
@@ -291,9 +300,9 @@ async function boot() {
   const ds = new dsModule.plugin.DataSourceClass(settings as DataSourceInstanceSettings) as DataSourceApi<EntropyQuery>;
   registry.add(prom, promSettings).add(ds, settings);
   state.bench = (series, points, runs) => bench(dsModule.plugin, series, points, runs);
-  state.run = async (t) => {
+  state.run = async (t, intervalMs) => {
     try {
-      const res = await answer(ds, request(t));
+      const res = await answer(ds, request(t, intervalMs));
       return { frames: summarize(res.data), errors: (res.errors ?? []).map((e) => e.message ?? '') };
     } catch (e) {
       return { frames: [], errors: [e instanceof Error ? e.message : String(e)] };

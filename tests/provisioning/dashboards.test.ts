@@ -5,6 +5,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { QUORUM_STATE_CODES } from '../../src/core';
 import { EntropyQuery, OUTPUTS } from '../../src/datasource/types';
 import { DEFAULT_PANEL_OPTIONS } from '../../src/panel/types';
 import {
@@ -248,6 +249,18 @@ describe('provisioned dashboards', () => {
     expect(exprs.some((e) => e.includes('health_entropy_decision'))).toBe(true);
     expect(exprs.some((e) => e.includes('health_entropy_quorum_state'))).toBe(true);
     expect(variable(d, 'host')).toMatchObject({ multi: true, includeAll: true });
+  });
+
+  it('quorum state panels map exactly the codes the engine exports, to their names', () => {
+    const panels = dashboards
+      .flatMap(([, d]) => allPanels(d))
+      .filter((p) => (p.targets ?? []).some((t: Tree) => String(t.expr).includes('health_entropy_quorum_state')));
+    expect(panels.length).toBe(2);
+    const expected = Object.fromEntries(Object.entries(QUORUM_STATE_CODES).map(([name, code]) => [String(code), name]));
+    for (const p of panels) {
+      const options = p.fieldConfig.defaults.mappings[0].options as Record<string, { text: string }>;
+      expect(Object.fromEntries(Object.entries(options).map(([code, m]) => [code, m.text]))).toEqual(expected);
+    }
   });
 
   it('Host entropy shows, per indicator, raw value, entropy, baseline band, z and trend, and the host decisions', () => {

@@ -18,7 +18,7 @@ export function readText(path: string): string {
 }
 
 // Parsed files are plain JSON-like trees; tests narrow them with expectations, so `any` is the honest type.
- 
+
 export type Tree = any;
 
 export function readYaml(path: string): Tree {
@@ -70,10 +70,16 @@ export const ENGINE_METRICS = [
   'health_entropy_series',
   'health_entropy_hosts',
   'health_entropy_ready',
+  // The entropy quorum (issue 7), with `quorum:` in the engine config.
+  'health_entropy_quorum_state',
+  'health_entropy_quorum_flagged',
+  'health_entropy_quorum_size',
+  'health_entropy_quorum_observers',
+  'health_entropy_quorum_series',
 ];
 
-/** Planned (allocation, issue 5; quorum, issue 7): a panel or rule using one must say so. */
-export const PLANNED_METRICS = ['health_entropy_decision', 'health_entropy_quorum_state'];
+/** Planned (allocation, issue 5): a panel or rule using one must say so. */
+export const PLANNED_METRICS = ['health_entropy_decision'];
 
 /** node-exporter series the raw-utilization queries use (the compose stack's indicators). */
 export const NODE_EXPORTER_METRICS = [

@@ -38,6 +38,9 @@ export const checkConfigCommand: Command = {
           `${c.resources.length ? `${c.resources.length} resources, actions to ${c.webhook!.url.replace(/\?.*$/, '?…')}` : 'no resources (allocation off)'}` +
           (c.deltas.upstream ? `, edge ${c.deltas.edge} → ${c.deltas.upstream.url}` : '') +
           (c.deltas.central ? `, central for up to ${c.deltas.central.maxEdges} edges` : '') +
+          (c.quorum
+            ? `, quorum by ${c.quorum.observerLabel}: ${c.quorum.checks ? 'checks and ' : ''}${c.quorum.indicators.length} indicators`
+            : '') +
           '\n'
       );
       return 0;

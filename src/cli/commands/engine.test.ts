@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../main';
@@ -24,6 +24,21 @@ describe('health-entropy check-config', () => {
     expect(r).toMatchObject({ code: 0, err: '' });
     expect(r.out).toMatch(/valid: 5 indicators \(3 polled, 2 by remote write\)/);
     expect(r.out).toMatch(/no resources \(allocation off\)\n$/);
+  });
+
+  it('accepts the quorum section of the example once uncommented, and says so', async () => {
+    const example = readFileSync(join(__dirname, '..', '..', '..', 'examples', 'engine.yaml'), 'utf8');
+    const at = example.indexOf('# quorum:');
+    expect(at).toBeGreaterThan(0);
+    const quorum = example
+      .slice(at)
+      .replace('# quorum:', 'quorum:')
+      .split('\n')
+      .map((l) => (l.startsWith('#   ') ? l.slice(2) : l))
+      .join('\n');
+    const r = await run('check-config', file('quorum.yaml', example.slice(0, at) + quorum));
+    expect(r).toMatchObject({ code: 0, err: '' });
+    expect(r.out).toMatch(/, quorum by prober: checks and 1 indicators\n$/);
   });
 
   it('names the offending key and exits 1', async () => {

@@ -32,7 +32,10 @@ describe('ConfigEditor', () => {
   it('a default window is stored in jsonData, keeping what was there', () => {
     const { onOptionsChange, options } = renderConfig({ upstreamUid: 'prom', hostLabel: 'node' });
     fireEvent.change(screen.getByTestId(testIds.configEditor.window), { target: { value: '90' } });
-    expect(onOptionsChange).toHaveBeenLastCalledWith({ ...options, jsonData: { upstreamUid: 'prom', hostLabel: 'node', window: 90 } });
+    expect(onOptionsChange).toHaveBeenLastCalledWith({
+      ...options,
+      jsonData: { upstreamUid: 'prom', hostLabel: 'node', window: 90 },
+    });
   });
 
   it('the estimator default is one click', () => {

@@ -29,17 +29,30 @@ function EngineSettings({ options, onOptionsChange }: Props) {
     onOptionsChange({
       ...options,
       secureJsonData: { ...options.secureJsonData, engineToken },
-      ...(configured === undefined ? {} : { secureJsonFields: { ...options.secureJsonFields, engineToken: configured } }),
+      ...(configured === undefined
+        ? {}
+        : { secureJsonFields: { ...options.secureJsonFields, engineToken: configured } }),
     });
   return (
     <FieldSet label="Engine (live mode)">
-      <InlineField label="URL" labelWidth={LABEL_WIDTH} tooltip="The Health Entropy engine, as Grafana's server reaches it" invalid={Boolean(error)} error={error}>
+      <InlineField
+        label="URL"
+        labelWidth={LABEL_WIDTH}
+        tooltip="The Health Entropy engine, as Grafana's server reaches it"
+        invalid={Boolean(error)}
+        error={error}
+      >
         <Input
           width={40}
           data-testid={testIds.configEditor.engineUrl}
           placeholder="http://health-entropy:9464"
           value={url}
-          onChange={(e) => onOptionsChange({ ...options, jsonData: { ...options.jsonData, engineUrl: e.currentTarget.value.trim() || undefined } })}
+          onChange={(e) =>
+            onOptionsChange({
+              ...options,
+              jsonData: { ...options.jsonData, engineUrl: e.currentTarget.value.trim() || undefined },
+            })
+          }
         />
       </InlineField>
       <InlineField label="Token" labelWidth={LABEL_WIDTH} tooltip="The engine's stream.bearerToken, if it has one">
@@ -61,8 +74,13 @@ function EngineSettings({ options, onOptionsChange }: Props) {
 export function ConfigEditor(props: Props) {
   const { options, onOptionsChange } = props;
   const jsonData = options.jsonData;
-  const set = (patch: Partial<EntropyDataSourceOptions>) => onOptionsChange({ ...options, jsonData: { ...jsonData, ...patch } });
-  const numberInput = (key: keyof EstimatorSettings & ('window' | 'bins' | 'lo' | 'hi' | 'order' | 'delay'), label: string, tooltip: string) => (
+  const set = (patch: Partial<EntropyDataSourceOptions>) =>
+    onOptionsChange({ ...options, jsonData: { ...jsonData, ...patch } });
+  const numberInput = (
+    key: keyof EstimatorSettings & ('window' | 'bins' | 'lo' | 'hi' | 'order' | 'delay'),
+    label: string,
+    tooltip: string
+  ) => (
     <InlineField label={label} labelWidth={LABEL_WIDTH} tooltip={tooltip}>
       <Input
         type="number"
@@ -77,7 +95,12 @@ export function ConfigEditor(props: Props) {
   return (
     <>
       <FieldSet label="Upstream">
-        <InlineField label="Prometheus" labelWidth={LABEL_WIDTH} tooltip="The data source that answers the PromQL of every query" required>
+        <InlineField
+          label="Prometheus"
+          labelWidth={LABEL_WIDTH}
+          tooltip="The data source that answers the PromQL of every query"
+          required
+        >
           <div data-testid={testIds.configEditor.upstream}>
             <DataSourcePicker
               type="prometheus"
@@ -91,11 +114,19 @@ export function ConfigEditor(props: Props) {
       </FieldSet>
       <FieldSet label="Defaults for new queries">
         <InlineField label="Estimator" labelWidth={LABEL_WIDTH}>
-          <RadioButtonGroup options={ESTIMATORS} value={jsonData.estimator ?? 'shannon'} onChange={(estimator) => set({ estimator })} />
+          <RadioButtonGroup
+            options={ESTIMATORS}
+            value={jsonData.estimator ?? 'shannon'}
+            onChange={(estimator) => set({ estimator })}
+          />
         </InlineField>
         {numberInput('window', 'Window W', 'Samples in the rolling window (2 to 100000)')}
         <InlineField label="Binning" labelWidth={LABEL_WIDTH} tooltip="Fixed bins over lo..hi suit ratios in 0..1">
-          <RadioButtonGroup options={BINNINGS} value={jsonData.binning ?? 'fixed'} onChange={(binning) => set({ binning })} />
+          <RadioButtonGroup
+            options={BINNINGS}
+            value={jsonData.binning ?? 'fixed'}
+            onChange={(binning) => set({ binning })}
+          />
         </InlineField>
         {numberInput('bins', 'Bins B', 'Bins for fixed and adaptive binning (2 to 65536)')}
         {numberInput('lo', 'Lower edge', 'Lower edge of fixed bins')}

@@ -7,7 +7,12 @@ import { EntropyDataSourceOptions, EntropyQuery } from '../types';
 import { QueryEditor } from './QueryEditor';
 
 function renderEditor(query: Partial<EntropyQuery> = {}) {
-  const ds = new DataSource(instanceSettings<EntropyDataSourceOptions>('e', 'healthentropy-entropy-datasource', 'Entropy', { upstreamUid: 'prom', window: 30 }));
+  const ds = new DataSource(
+    instanceSettings<EntropyDataSourceOptions>('e', 'healthentropy-entropy-datasource', 'Entropy', {
+      upstreamUid: 'prom',
+      window: 30,
+    })
+  );
   const onChange = jest.fn();
   const onRunQuery = jest.fn();
   const q = { refId: 'A', expr: 'cpu', output: 'entropy', ...query } as EntropyQuery;
@@ -74,7 +79,9 @@ describe('QueryEditor', () => {
 
   it('explains a query that cannot run, naming the field', () => {
     renderEditor({ window: 1 });
-    expect(screen.getByTestId(testIds.queryEditor.error)).toHaveTextContent('Query A: window must be an integer from 2 to 100000, got 1');
+    expect(screen.getByTestId(testIds.queryEditor.error)).toHaveTextContent(
+      'Query A: window must be an integer from 2 to 100000, got 1'
+    );
   });
 
   it('an empty new query is not an error yet', () => {

@@ -6,8 +6,16 @@ import { testIds } from '../../components/testIds';
 import type { DataSource } from '../datasource';
 import { QueryError, resolveQuery } from '../resolveQuery';
 import { resolveLive } from '../resolveLive';
-import { DEFAULT_HOST_LABEL, DEFAULT_LIVE_CAPACITY, EDITOR_OUTPUTS, EntropyDataSourceOptions, EntropyQuery, EntropyUnit } from '../types';
+import {
+  DEFAULT_HOST_LABEL,
+  DEFAULT_LIVE_CAPACITY,
+  EDITOR_OUTPUTS,
+  EntropyDataSourceOptions,
+  EntropyQuery,
+  EntropyUnit,
+} from '../types';
 import { numberOrUndefined, show, textOrUndefined } from './fields';
+import { QuorumFields } from './QuorumFields';
 
 type Props = QueryEditorProps<DataSource, EntropyQuery, EntropyDataSourceOptions>;
 
@@ -79,7 +87,13 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
       />
     </InlineField>
   );
-  const textInput = (key: 'legendFormat' | 'minStep' | 'hostLabel' | 'indicator', label: string, tooltip: string, placeholder: string, width = 20) => (
+  const textInput = (
+    key: 'legendFormat' | 'minStep' | 'hostLabel' | 'indicator',
+    label: string,
+    tooltip: string,
+    placeholder: string,
+    width = 20
+  ) => (
     <InlineField label={label} labelWidth={W} tooltip={tooltip}>
       <Input
         width={width}
@@ -95,7 +109,11 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
   const outputRow = (
     <InlineFieldRow>
       <InlineField label="Output" labelWidth={W}>
-        <RadioButtonGroup options={EDITOR_OUTPUTS.map((o) => ({ ...o }))} value={output} onChange={(v) => update({ output: v })} />
+        <RadioButtonGroup
+          options={EDITOR_OUTPUTS.map((o) => ({ ...o }))}
+          value={output}
+          onChange={(v) => update({ output: v })}
+        />
       </InlineField>
       {output !== 'baseline' && output !== 'aggregate' && output !== 'live' && (
         <InlineField label="Unit" labelWidth={8}>
@@ -150,7 +168,12 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
   return (
     <Stack direction="column" gap={0.5}>
       <div data-testid={testIds.queryEditor.container}>
-        <InlineField label="PromQL" labelWidth={W} grow tooltip="Any range query; each resulting series gets its own entropy">
+        <InlineField
+          label="PromQL"
+          labelWidth={W}
+          grow
+          tooltip="Any range query; each resulting series gets its own entropy"
+        >
           <TextArea
             data-testid={testIds.queryEditor.expr}
             rows={2}
@@ -164,7 +187,13 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
       <InlineFieldRow>
         {textInput('legendFormat', 'Legend', 'Series name, e.g. {{instance}} cpu', '{{instance}}', 24)}
         {textInput('minStep', 'Min step', 'Lower bound of the query step, e.g. 30s', 'auto', 10)}
-        {textInput('hostLabel', 'Host label', 'The label that names a host', settings.hostLabel ?? DEFAULT_HOST_LABEL, 14)}
+        {textInput(
+          'hostLabel',
+          'Host label',
+          'The label that names a host',
+          settings.hostLabel ?? DEFAULT_HOST_LABEL,
+          14
+        )}
       </InlineFieldRow>
       <InlineFieldRow>
         <InlineField label="Estimator" labelWidth={W}>
@@ -177,7 +206,9 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
           <InlineField label="Binning" labelWidth={W}>
             <RadioButtonGroup options={BINNINGS} value={binning} onChange={(v) => update({ binning: v })} />
           </InlineField>
-          {binning === 'width' ? numberInput('width', 'Bin width', 'bin = floor(value / width)') : numberInput('bins', 'Bins B', '2 to 65536')}
+          {binning === 'width'
+            ? numberInput('width', 'Bin width', 'bin = floor(value / width)')
+            : numberInput('bins', 'Bins B', '2 to 65536')}
           {binning === 'fixed' && numberInput('lo', 'Lower edge', 'Values below are clamped into the first bin')}
           {binning === 'fixed' && numberInput('hi', 'Upper edge', 'Values above are clamped into the last bin')}
         </InlineFieldRow>
@@ -189,10 +220,18 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
       )}
       {outputRow}
       <InlineFieldRow>
-        {textInput('indicator', 'Indicator', 'Indicator name in the aggregate and the panel (default: the query letter)', query.refId ?? 'A', 14)}
+        {textInput(
+          'indicator',
+          'Indicator',
+          'Indicator name in the aggregate and the panel (default: the query letter)',
+          query.refId ?? 'A',
+          14
+        )}
         {output === 'aggregate' && numberInput('weight', 'Weight', 'Weight of this indicator in the host aggregate')}
-        {output === 'baseline' && numberInput('warmup', 'Warm-up L', 'Evaluations before the baseline reports z')}
+        {(output === 'baseline' || output === 'quorum') &&
+          numberInput('warmup', 'Warm-up L', 'Evaluations before the baseline reports z')}
       </InlineFieldRow>
+      {output === 'quorum' && <QuorumFields query={query} update={update} onRunQuery={onRunQuery} />}
       {errorBox}
     </Stack>
   );

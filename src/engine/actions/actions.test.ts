@@ -48,7 +48,7 @@ function setup(policy = '{ for: 1, cooldownUp: 5m, cooldownDown: 30m }', extra =
   });
 }
 
-function open(prometheus?: PrometheusClient): Actions {
+function open(prometheus?: PrometheusClient, scaleDownBlockedBy?: (host: string) => string | undefined): Actions {
   const a = new Actions({
     resources: config.resources,
     webhook: config.webhook!,
@@ -56,6 +56,7 @@ function open(prometheus?: PrometheusClient): Actions {
     logger: pino({ level: 'silent' }),
     prometheus,
     now: () => clock,
+    scaleDownBlockedBy,
   });
   a.open(store.database);
   actions.push(a);
@@ -280,6 +281,27 @@ describe('alert sink', () => {
       status: 'unmatched',
       reason: 'the alert has neither a resource nor a host label',
     });
+  });
+
+  it('a scale-down asked for a vetoed host (quorum unhealthy), or for a resource covering one, is blocked', () => {
+    const a = open(undefined, (h) => (h === 'web-2' ? 'checks fail for a quorum of observers' : undefined));
+    host('web-1', 0, 0.1);
+    host('web-2', 0, 0.1);
+    const byHost = a.applyAlerts([intent({ action: 'scale_down', resource: undefined, host: 'web-2' })], T)[0];
+    expect(byHost).toEqual({
+      status: 'blocked',
+      reason: 'web: scale-down forbidden: web-2: checks fail for a quorum of observers',
+    });
+    const byResource = a.applyAlerts([intent({ action: 'scale_down', resource: 'web' })], T)[0];
+    expect(byResource).toMatchObject({ status: 'blocked', reason: expect.stringMatching(/forbidden: web-2/) });
+    // Another host of the resource is not vetoed; a scale-up is never vetoed.
+    expect(a.applyAlerts([intent({ action: 'scale_down', resource: undefined, host: 'web-1' })], T)[0]).toMatchObject({
+      status: 'recorded',
+    });
+    expect(a.applyAlerts([intent({ resource: 'web', dedupKey: 'up' })], T + 3_600_000)[0]).toMatchObject({
+      status: 'recorded',
+    });
+    expect(committed("SELECT count(*) AS n FROM actions WHERE type = 'allocation.scale_down'")).toEqual([{ n: 1 }]);
   });
 
   it('a dry-run resource records the action as a dry run and keeps its allocation', () => {

@@ -10,7 +10,15 @@ import type { PrometheusClient } from '../prometheus';
 import type { EngineState } from '../state';
 import { planAlerts } from './alert-sink';
 import { Deliverer, EndpointStatus } from './deliverer';
-import { evaluateResource, reconcile, ResourceRuntime, ResourceStep } from './loop';
+import {
+  evaluateResource,
+  firstVeto,
+  matchedHosts,
+  reconcile,
+  ResourceRuntime,
+  ResourceStep,
+  ScaleDownVeto,
+} from './loop';
 import { ActionMetrics } from './metrics';
 import { ActionFilter, ActionRecord, Outbox } from './outbox';
 import { DIMENSIONS, ResourceConfig } from './resource-config';
@@ -29,6 +37,8 @@ export interface ActionsOptions {
   prometheus?: PrometheusClient;
   now?: () => number;
   random?: () => number;
+  /** Hosts whose resources must not scale down now (the entropy quorum's `unhealthy`), with the reason. */
+  scaleDownBlockedBy?: ScaleDownVeto;
 }
 
 /** The allocation side of the engine. */
@@ -103,7 +113,7 @@ export class Actions implements AlertSink, EngineAlertSource {
     const wall = this.now();
     const steps: Array<[ResourceRuntime, ResourceStep]> = [];
     for (const rt of this.runtimes.values()) {
-      steps.push([rt, evaluateResource(rt, this.options.state, evalMs, wall)]);
+      steps.push([rt, evaluateResource(rt, this.options.state, evalMs, wall, this.options.scaleDownBlockedBy)]);
     }
     const actions = steps.flatMap(([, s]) => (s.action ? [s.action] : []));
     try {
@@ -142,7 +152,11 @@ export class Actions implements AlertSink, EngineAlertSource {
     if (!this.outbox) {
       return intents.map(() => ({ status: 'unmatched', reason: 'allocation is not running (the store is not open)' }));
     }
-    const plan = planAlerts(intents, now, this.runtimes, this.outbox);
+    // A scale-down asked for a host is vetoed by that host; one asked for a resource, by any host it covers.
+    const veto = this.options.scaleDownBlockedBy;
+    const plan = planAlerts(intents, now, this.runtimes, this.outbox, (rt, host) =>
+      firstVeto(host !== undefined ? [host] : matchedHosts(rt.config, this.options.state).map((h) => h.name), veto)
+    );
     this.outbox.commit(plan.rows, plan.actions, plan.intents);
     for (const row of plan.rows) {
       this.runtimes.get(row.name)!.row = row;

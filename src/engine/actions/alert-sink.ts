@@ -55,7 +55,8 @@ export function planAlerts(
   intents: AlertIntent[],
   now: number,
   runtimes: Map<string, ResourceRuntime>,
-  outbox: Outbox
+  outbox: Outbox,
+  downVeto: (rt: ResourceRuntime, host: string | undefined) => string | undefined = () => undefined
 ): AlertPlan {
   const plan: AlertPlan = { outcomes: [], rows: [], actions: [], intents: [] };
   const rows = new Map<string, ResourceRow>();
@@ -101,6 +102,11 @@ export function planAlerts(
         status: 'blocked',
         reason: `${cfg.name}: scale-up cooldown until ${iso(row.policy.lastUpAt + p.cooldownUpMs)}`,
       });
+      continue;
+    }
+    const veto = up ? undefined : downVeto(rt, intent.host);
+    if (veto !== undefined) {
+      record(intent, { status: 'blocked', reason: `${cfg.name}: scale-down forbidden: ${veto}` });
       continue;
     }
     if (!up && now - lastAny < p.cooldownDownMs) {

@@ -183,6 +183,26 @@ describe('evaluateResource', () => {
     expect(JSON.parse(step.action!.body)).toMatchObject({ dryRun: true, change: { cpu: { from: 4, to: 6 } } });
   });
 
+  it('a veto on any matched host (quorum unhealthy) forbids a scale-down, and only a scale-down', () => {
+    const { state, config } = setup();
+    // Collapsed entropy at low utilization: the table's scale-down row.
+    host(state, 'db-1', -0.3, 0.2);
+    host(state, 'db-2', -0.1, 0.2);
+    const veto = (h: string) => (h === 'db-2' ? 'a quorum of observers sees db-2 failing' : undefined);
+    const vetoed = evaluateResource(runtime(config), state, T, T, veto);
+    expect(vetoed.decision).toMatchObject({ action: 'none', blocked: 'forbidden' });
+    expect(vetoed.decision.reason).toContain('scale-down forbidden: db-2: a quorum of observers sees db-2 failing');
+    expect(vetoed.action).toBeUndefined();
+    expect(vetoed.row.allocation).toEqual({ cpu: 4 });
+    // Without the veto the same state scales down.
+    expect(evaluateResource(runtime(config), state, T, T).decision).toMatchObject({ action: 'scale_down' });
+    // A scale-up is not affected.
+    const busy = setup();
+    host(busy.state, 'db-1', 0.4, 1.8);
+    host(busy.state, 'db-2', 0.1, 1.8);
+    expect(evaluateResource(runtime(busy.config), busy.state, T, T, veto).decision.action).toBe('scale_up');
+  });
+
   it('alerts keep the time they became active, and end when the decision drops them', () => {
     const { state, config } = setup('{ for: 3 }');
     const h = host(state, 'db-1', 0.4, 0.2);

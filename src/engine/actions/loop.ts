@@ -14,6 +14,26 @@ import { NewAction, ResourceRow } from './outbox';
 import { actionBody, newActionId } from './payload';
 import { DIMENSIONS, ResourceConfig } from './resource-config';
 
+/**
+ * Whether something outside the resource's entropy forbids scaling a host's resource down (the entropy
+ * quorum: a quorum of observers sees the host failing its checks); the reason, or undefined.
+ */
+export type ScaleDownVeto = (host: string) => string | undefined;
+
+/** The first veto among `hosts`, as `host: reason`. */
+export function firstVeto(hosts: string[], veto: ScaleDownVeto | undefined): string | undefined {
+  if (!veto) {
+    return undefined;
+  }
+  for (const h of hosts) {
+    const why = veto(h);
+    if (why !== undefined) {
+      return `${h}: ${why}`;
+    }
+  }
+  return undefined;
+}
+
 /** One resource as the loop keeps it in memory. */
 export interface ResourceRuntime {
   config: ResourceConfig;
@@ -185,10 +205,18 @@ export function evaluateResource(
   rt: ResourceRuntime,
   state: EngineState,
   evalMs: number,
-  wallMs: number
+  wallMs: number,
+  scaleDownBlockedBy?: ScaleDownVeto
 ): ResourceStep {
   const hosts = matchedHosts(rt.config, state);
   const { input, host } = resourceInput(rt.config, hosts, evalMs);
+  const veto = firstVeto(
+    hosts.map((h) => h.name),
+    scaleDownBlockedBy
+  );
+  if (veto !== undefined) {
+    input.scaleDownForbidden = veto;
+  }
   const { decision, state: policy } = decide(input, allocationOf(rt.config, rt.row), rt.row.policy, rt.config.policy);
   const acted = decision.action !== 'none';
   const row: ResourceRow = {

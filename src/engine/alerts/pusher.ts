@@ -28,6 +28,8 @@ export const KINDS: Record<string, { alertname: string; severity: string }> = {
   early_warning: { alertname: 'HealthEntropyEarlyWarning', severity: 'warning' },
   saturation: { alertname: 'HealthEntropySaturation', severity: 'critical' },
   monitor_closely: { alertname: 'HealthEntropyMonitorClosely', severity: 'info' },
+  quorum_unhealthy: { alertname: 'HealthEntropyQuorumUnhealthy', severity: 'critical' },
+  quorum_flagged: { alertname: 'HealthEntropyQuorumFlagged', severity: 'warning' },
 };
 
 /** Labels the engine sets itself; an alert's extra labels cannot override them. */
