@@ -30,13 +30,16 @@ describe('health-entropy check-config', () => {
     const example = readFileSync(join(__dirname, '..', '..', '..', 'examples', 'engine.yaml'), 'utf8');
     const at = example.indexOf('# quorum:');
     expect(at).toBeGreaterThan(0);
+    // The quorum block ends at the next blank line (the commented allocation block follows it).
+    const end = example.indexOf('\n\n', at);
     const quorum = example
-      .slice(at)
+      .slice(at, end < 0 ? undefined : end)
       .replace('# quorum:', 'quorum:')
       .split('\n')
       .map((l) => (l.startsWith('#   ') ? l.slice(2) : l))
       .join('\n');
-    const r = await run('check-config', file('quorum.yaml', example.slice(0, at) + quorum));
+    const rest = end < 0 ? '' : example.slice(end);
+    const r = await run('check-config', file('quorum.yaml', example.slice(0, at) + quorum + rest));
     expect(r).toMatchObject({ code: 0, err: '' });
     expect(r.out).toMatch(/, quorum by prober: checks and 1 indicators\n$/);
   });
