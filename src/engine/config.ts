@@ -215,6 +215,8 @@ export function resolveConfig(
   });
   const { resources, webhook } = parseActionsConfig(doc, {
     indicators,
+    hostLabel: defaults.hostLabel === undefined ? 'instance' : stringAt('defaults.hostLabel', defaults.hostLabel),
+    isCentral: deltas.central !== undefined,
     hasPrometheus: prometheus !== undefined,
     hasStore: store !== undefined,
     secret,

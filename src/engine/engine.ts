@@ -101,7 +101,11 @@ export class Engine {
         logger.child({ component: 'quorum' })
       );
     }
+    this.deltas = new DeltaServices(config.deltas, this.state, this.telemetry, logger, now);
     if (config.resources.length > 0 && config.webhook) {
+      const remote = this.deltas.remoteProfiles;
+      const central = config.deltas.central;
+      const weights = new Map(config.indicators.map((i) => [i.name, i.weight]));
       this.actions = new Actions({
         resources: config.resources,
         webhook: config.webhook,
@@ -114,6 +118,16 @@ export class Engine {
           const q = this.quorum;
           return q?.forbidsScaleDown(host) ? `quorum unhealthy: ${q.assessment(host)!.reason}` : undefined;
         },
+        // A central judges its edges' hosts too (resources with hosts.edge; issue 6).
+        edges:
+          remote && central
+            ? {
+                source: remote,
+                sigmaMin: central.sigmaMin,
+                trendWindow: central.trendWindow,
+                weightOf: (name) => weights.get(name) ?? 1,
+              }
+            : undefined,
       });
       this.telemetry.addMetric(this.actions.metrics);
       this.registerAlertSource(this.actions);
@@ -122,7 +136,6 @@ export class Engine {
       this.registerAlertSource(this.quorum);
     }
     this.alertSink = options.alertSink ?? this.actions ?? UNMATCHED_SINK;
-    this.deltas = new DeltaServices(config.deltas, this.state, this.telemetry, logger, now);
     const receiver = new RemoteWriteReceiver(this.state, this.telemetry, config.remoteWrite, now);
     this.telemetry.addGauge('health_entropy_series', 'Live host × indicator series.', (g) =>
       g.set({}, this.state.size)

@@ -6,15 +6,17 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { AlertIntent, AlertOutcome, AlertSink, EngineAlert, EngineAlertSource } from '../alert-contract';
-import type { PrometheusClient } from '../prometheus';
+import type { RemoteProfileSource } from '../deltas/remote-hosts';
+import type { PrometheusClient, ResultSeries } from '../prometheus';
 import type { EngineState } from '../state';
 import { planAlerts } from './alert-sink';
 import { Deliverer, EndpointStatus } from './deliverer';
+import { EdgeHost, edgeHostKey, EdgeHostTracker } from './edge-hosts';
 import {
   evaluateResource,
   firstVeto,
-  matchedHosts,
   reconcile,
+  resourceHosts,
   ResourceRuntime,
   ResourceStep,
   ScaleDownVeto,
@@ -39,6 +41,39 @@ export interface ActionsOptions {
   random?: () => number;
   /** Hosts whose resources must not scale down now (the entropy quorum's `unhealthy`), with the reason. */
   scaleDownBlockedBy?: ScaleDownVeto;
+  /** A central's edge hosts, for resources with `hosts.edge` (`edge-hosts.ts`). */
+  edges?: {
+    source: RemoteProfileSource;
+    /** `central.sigmaMin`, `central.trendWindow`. */
+    sigmaMin: number;
+    trendWindow: number;
+    /** The weight of an indicator in an edge host's aggregate (the central's indicator's, else 1). */
+    weightOf: (indicator: string) => number;
+  };
+}
+
+/**
+ * A `utilization.query` result as readings: raw value by host (`hostLabel`), or by (edge, host) when the
+ * series has an `edge` label. Series without the host label or with a non-finite value are left out; two
+ * series for one host are an error (the query must return one per host).
+ */
+export function utilizationReadings(result: ResultSeries[], hostLabel: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const r of result) {
+    const host = r.labels[hostLabel];
+    const value = r.samples[r.samples.length - 1]?.[1];
+    if (host === undefined || value === undefined || !Number.isFinite(value)) {
+      continue;
+    }
+    const edge = r.labels.edge;
+    const key = edge !== undefined ? edgeHostKey(edge, host) : host;
+    if (out.has(key)) {
+      const who = edge !== undefined ? `${hostLabel}="${host}", edge="${edge}"` : `${hostLabel}="${host}"`;
+      throw new Error(`returned two series for ${who}; it must return one per host`);
+    }
+    out.set(key, value);
+  }
+  return out;
 }
 
 /** The allocation side of the engine. */
@@ -49,11 +84,16 @@ export class Actions implements AlertSink, EngineAlertSource {
   private readonly logger: Logger;
   private outbox: Outbox | undefined;
   private deliverer: Deliverer | undefined;
+  private readonly edgeTracker: EdgeHostTracker | undefined;
+  /** The edge hosts of the last evaluation. */
+  private edgeHosts: EdgeHost[] = [];
   private lastPrune = -Infinity;
 
   constructor(private readonly options: ActionsOptions) {
     this.now = options.now ?? Date.now;
     this.logger = options.logger;
+    const e = options.edges;
+    this.edgeTracker = e && new EdgeHostTracker(e.weightOf, e.sigmaMin, e.trendWindow);
     this.metrics = new ActionMetrics({
       decisions: () =>
         [...this.runtimes.values()]
@@ -110,10 +150,16 @@ export class Actions implements AlertSink, EngineAlertSource {
       return;
     }
     await this.refreshQueries(evalMs);
+    const edges = this.options.edges;
+    // Once per evaluation, so each edge host's trend gets one point.
+    this.edgeHosts = edges && this.edgeTracker ? this.edgeTracker.update(edges.source.remoteHosts(), evalMs) : [];
     const wall = this.now();
     const steps: Array<[ResourceRuntime, ResourceStep]> = [];
     for (const rt of this.runtimes.values()) {
-      steps.push([rt, evaluateResource(rt, this.options.state, evalMs, wall, this.options.scaleDownBlockedBy)]);
+      steps.push([
+        rt,
+        evaluateResource(rt, this.options.state, evalMs, wall, this.options.scaleDownBlockedBy, this.edgeHosts),
+      ]);
     }
     const actions = steps.flatMap(([, s]) => (s.action ? [s.action] : []));
     try {
@@ -132,11 +178,23 @@ export class Actions implements AlertSink, EngineAlertSource {
     }
     for (const [rt, s] of steps) {
       rt.row = s.row;
-      rt.last = { decision: s.decision, host: s.host, hosts: s.hosts };
+      rt.last = {
+        decision: s.decision,
+        host: s.host,
+        ...(s.edge !== undefined ? { edge: s.edge } : {}),
+        hosts: s.hosts,
+      };
       if (s.action) {
         this.metrics.created.inc({ source: 'engine', type: s.action.type, dry_run: String(s.action.dryRun) });
         this.logger.info(
-          { id: s.action.id, resource: rt.config.name, host: s.host, type: s.action.type, dryRun: s.action.dryRun },
+          {
+            id: s.action.id,
+            resource: rt.config.name,
+            host: s.host,
+            edge: s.edge,
+            type: s.action.type,
+            dryRun: s.action.dryRun,
+          },
           s.decision.reason
         );
       }
@@ -155,7 +213,10 @@ export class Actions implements AlertSink, EngineAlertSource {
     // A scale-down asked for a host is vetoed by that host; one asked for a resource, by any host it covers.
     const veto = this.options.scaleDownBlockedBy;
     const plan = planAlerts(intents, now, this.runtimes, this.outbox, (rt, host) =>
-      firstVeto(host !== undefined ? [host] : matchedHosts(rt.config, this.options.state).map((h) => h.name), veto)
+      firstVeto(
+        host !== undefined ? [host] : resourceHosts(rt, this.options.state, this.edgeHosts).views.map((h) => h.name),
+        veto
+      )
     );
     this.outbox.commit(plan.rows, plan.actions, plan.intents);
     for (const row of plan.rows) {
@@ -229,6 +290,26 @@ export class Actions implements AlertSink, EngineAlertSource {
               this.logger.warn(
                 { resource: rt.config.name, dimension: dim, err: e.message },
                 'reading the current allocation failed; deciding from the stored value'
+              );
+            })
+        );
+      }
+    }
+    for (const rt of this.runtimes.values()) {
+      const u = rt.config.utilization;
+      if (u && 'query' in u) {
+        jobs.push(
+          client
+            .query(u.query, evalMs)
+            .then((result) => {
+              rt.utilization = utilizationReadings(result, u.hostLabel);
+            })
+            .catch((e: Error) => {
+              // Unknown utilization never scales: the resource keeps its alerts only until a read succeeds.
+              rt.utilization = undefined;
+              this.logger.warn(
+                { resource: rt.config.name, err: e.message },
+                'reading utilization failed; the resource will not scale this evaluation'
               );
             })
         );

@@ -414,9 +414,13 @@ resources: [{ name: db, hosts: { host: x }, utilization: cpu, cpu: { current: 1,
       const c = parseConfig(readFileSync(join(root, 'deploy/engine/engine.yaml'), 'utf8'), {}, { env });
       expect(c.webhook?.url).toBe('http://webhook-receiver:8080/actions');
       expect(c.webhook?.key.equals(Buffer.alloc(32, 7))).toBe(true);
-      expect(c.resources.map((r) => [r.name, r.policy.dryRun, r.utilization.indicator])).toEqual([
-        ['demo', true, 'cpu'],
-      ]);
+      expect(
+        c.resources.map((r) => [
+          r.name,
+          r.policy.dryRun,
+          r.utilization && 'indicator' in r.utilization ? r.utilization.indicator : undefined,
+        ])
+      ).toEqual([['demo', true, 'cpu']]);
       const withoutSecret = { HEALTH_ENTROPY_ALERTS_TOKEN: 'alerts-token' };
       expect(() =>
         parseConfig(readFileSync(join(root, 'deploy/engine/engine.yaml'), 'utf8'), {}, { env: withoutSecret })

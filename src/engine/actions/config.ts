@@ -14,6 +14,10 @@ export type { WebhookConfig } from './webhook-config';
 /** What {@link parseActionsConfig} needs from the rest of the config. */
 export interface ActionsConfigContext {
   indicators: IndicatorConfig[];
+  /** `defaults.hostLabel` (or `instance`). */
+  hostLabel: string;
+  /** Whether there is a `central:` section. */
+  isCentral: boolean;
   hasPrometheus: boolean;
   hasStore: boolean;
   secret: SecretReader;
@@ -24,7 +28,7 @@ export function parseActionsConfig(
   doc: Record<string, unknown>,
   ctx: ActionsConfigContext
 ): { resources: ResourceConfig[]; webhook: WebhookConfig | undefined } {
-  const resources = parseResources(doc.resources, ctx.indicators);
+  const resources = parseResources(doc.resources, ctx);
   const webhook = parseWebhook(doc.webhook, ctx.secret);
   if (resources.length > 0) {
     if (!ctx.hasStore) {
@@ -41,6 +45,12 @@ export function parseActionsConfig(
     }
   }
   resources.forEach((r, i) => {
+    if (r.utilization && 'query' in r.utilization && !ctx.hasPrometheus) {
+      throw new ConfigError(
+        'prometheus.url',
+        `prometheus.url is required: resources[${i}].utilization.query reads utilization from Prometheus`
+      );
+    }
     const dim = Object.keys(r.queries)[0];
     if (dim !== undefined && !ctx.hasPrometheus) {
       throw new ConfigError(

@@ -11,6 +11,7 @@
 import { Allocation, decide, Decision, DimensionName, INITIAL_POLICY_STATE, PolicyInput } from '../../core';
 import { EngineHost, EngineState } from '../state';
 import { NewAction, ResourceRow } from './outbox';
+import { EdgeHost, edgeHostKey } from './edge-hosts';
 import { actionBody, newActionId } from './payload';
 import { DIMENSIONS, ResourceConfig } from './resource-config';
 
@@ -39,8 +40,10 @@ export interface ResourceRuntime {
   config: ResourceConfig;
   /** The persisted part (what the last committed transaction wrote). */
   row: ResourceRow;
-  /** The last evaluation: its decision and the host it was judged by. */
-  last?: { decision: Decision; host: string | null; hosts: number };
+  /** The last evaluation: its decision and the host it was judged by (and that host's edge, if any). */
+  last?: { decision: Decision; host: string | null; edge?: string; hosts: number };
+  /** The last `utilization.query` result (undefined: none read, or the read failed). */
+  utilization?: UtilizationReadings;
 }
 
 /** The configured `current` values. */
@@ -94,9 +97,37 @@ export function allocationOf(config: ResourceConfig, row: ResourceRow): Allocati
   return out;
 }
 
-/** Hosts the resource covers, sorted by name. */
+/**
+ * What the loop needs of one host, local or an edge's: its aggregate's entropy, baseline, deviation and z,
+ * and its utilization, trend and anomaly score.
+ */
+export interface HostView {
+  name: string;
+  /** The edge that measured it (a central's edge host); undefined for a local host. */
+  edge?: string;
+  /** Whether the host has an aggregate (a full window): a host without one does not count. */
+  measured: boolean;
+  entropy: number;
+  baseline: number;
+  deviation: number;
+  z: number;
+  utilization: number;
+  trend: number;
+  anomalyScore?: number;
+}
+
+/**
+ * The latest `utilization.query` result of a resource: raw values by host name, or by
+ * `edgeHostKey(edge, host)` for a series with an `edge` label.
+ */
+export type UtilizationReadings = ReadonlyMap<string, number>;
+
+/** Local hosts the resource covers (none for an edge resource), sorted by name. */
 export function matchedHosts(config: ResourceConfig, state: EngineState): EngineHost[] {
   const out: EngineHost[] = [];
+  if (config.hosts.edge) {
+    return out;
+  }
   for (const host of state.hosts.values()) {
     if (config.hosts.regex.test(host.name)) {
       out.push(host);
@@ -105,10 +136,32 @@ export function matchedHosts(config: ResourceConfig, state: EngineState): Engine
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** A host's utilization: the newest raw sample of the utilization indicator over `full`. */
-function utilizationOf(config: ResourceConfig, host: EngineHost): number {
-  const s = host.series.get(config.utilization.indicator);
-  return s && !s.ended ? s.newestValue / config.utilization.full : NaN;
+/** Edge hosts the resource covers (none for a local resource), sorted by host name, then edge. */
+export function matchedEdgeHosts(config: ResourceConfig, hosts: readonly EdgeHost[]): EdgeHost[] {
+  const edge = config.hosts.edge;
+  if (!edge) {
+    return [];
+  }
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return hosts
+    .filter((h) => edge.regex.test(h.edge) && config.hosts.regex.test(h.host))
+    .sort((a, b) => cmp(a.host, b.host) || cmp(a.edge, b.edge));
+}
+
+/** A utilization reading of `host` (of `edge`) over `full`: the edge's own series first, then the host's. */
+function readingOf(config: ResourceConfig, readings: UtilizationReadings | undefined, host: string, edge?: string) {
+  const raw = (edge !== undefined ? readings?.get(edgeHostKey(edge, host)) : undefined) ?? readings?.get(host);
+  return raw !== undefined && config.utilization ? raw / config.utilization.full : NaN;
+}
+
+/** A host's utilization: the newest raw sample of the utilization indicator over `full`, or the query's. */
+function utilizationOf(config: ResourceConfig, host: EngineHost, readings: UtilizationReadings | undefined): number {
+  const u = config.utilization;
+  if (!u || !('indicator' in u)) {
+    return readingOf(config, readings, host.name);
+  }
+  const s = host.series.get(u.indicator);
+  return s && !s.ended ? s.newestValue / u.full : NaN;
 }
 
 /** A host's entropy trend: the weighted mean of its indicators' trends (the slope of the weighted mean). */
@@ -137,37 +190,79 @@ function anomalyScoreOf(host: EngineHost): number | undefined {
   return best;
 }
 
+/** The loop's view of a local host. */
+export function localHostView(config: ResourceConfig, h: EngineHost, readings?: UtilizationReadings): HostView {
+  const b = h.last?.baseline;
+  const score = anomalyScoreOf(h);
+  return {
+    name: h.name,
+    measured: h.last !== undefined && b?.deviation !== undefined,
+    entropy: h.last?.score ?? NaN,
+    baseline: b?.mean ?? NaN,
+    deviation: b?.deviation ?? NaN,
+    z: b?.z ?? NaN,
+    utilization: utilizationOf(config, h, readings),
+    trend: trendOf(h),
+    ...(score !== undefined ? { anomalyScore: score } : {}),
+  };
+}
+
+/** The loop's view of an edge host (utilization from the resource's query; edges send no anomaly score). */
+export function edgeHostView(config: ResourceConfig, h: EdgeHost, readings?: UtilizationReadings): HostView {
+  return {
+    name: h.host,
+    edge: h.edge,
+    measured: Number.isFinite(h.entropy),
+    entropy: h.entropy,
+    baseline: h.baseline,
+    deviation: h.deviation,
+    z: h.z,
+    utilization: readingOf(config, readings, h.host, h.edge),
+    trend: h.trend,
+  };
+}
+
 const maxFinite = (values: number[]) => values.reduce((m, v) => (Number.isFinite(v) && !(v <= m) ? v : m), NaN);
 
-/** The policy input of a resource at `now`, and the host it is judged by (null when no host has entropy). */
-export function resourceInput(
-  config: ResourceConfig,
-  hosts: EngineHost[],
-  now: number
-): { input: PolicyInput; host: string | null } {
-  let rep: EngineHost | undefined;
+/** The policy input from host views at `now`, and the host it is judged by (undefined when none has entropy). */
+export function inputOf(hosts: HostView[], now: number): { input: PolicyInput; rep: HostView | undefined } {
+  let rep: HostView | undefined;
   for (const h of hosts) {
-    const dev = h.last?.baseline.deviation;
-    if (h.last === undefined || dev === undefined) {
+    if (!h.measured) {
       continue;
     }
-    const best = rep?.last?.baseline.deviation;
+    const dev = h.deviation;
+    const best = rep?.deviation;
     // A host with a deviation beats one still warming up; then the largest |deviation| wins.
     if (rep === undefined || (Number.isFinite(dev) && (!Number.isFinite(best!) || Math.abs(dev) > Math.abs(best!)))) {
       rep = h;
     }
   }
-  const scores = hosts.map(anomalyScoreOf).filter((s): s is number => s !== undefined);
+  const scores = hosts.map((h) => h.anomalyScore).filter((s): s is number => s !== undefined);
   const input: PolicyInput = {
     now,
-    entropy: rep?.last?.score ?? NaN,
-    baseline: rep?.last?.baseline.mean ?? NaN,
-    deviation: rep?.last?.baseline.deviation ?? NaN,
-    z: rep?.last?.baseline.z ?? NaN,
-    utilization: maxFinite(hosts.map((h) => utilizationOf(config, h))),
-    trend: maxFinite(hosts.map(trendOf)),
+    entropy: rep?.entropy ?? NaN,
+    baseline: rep?.baseline ?? NaN,
+    deviation: rep?.deviation ?? NaN,
+    z: rep?.z ?? NaN,
+    utilization: maxFinite(hosts.map((h) => h.utilization)),
+    trend: maxFinite(hosts.map((h) => h.trend)),
     ...(scores.length > 0 ? { anomalyScore: Math.max(...scores) } : {}),
   };
+  return { input, rep };
+}
+
+/** The policy input of a resource over local hosts at `now`, and the host it is judged by (null: none). */
+export function resourceInput(
+  config: ResourceConfig,
+  hosts: EngineHost[],
+  now: number,
+  readings?: UtilizationReadings
+): { input: PolicyInput; host: string | null } {
+  const { input, rep } = inputOf(
+    hosts.map((h) => localHostView(config, h, readings)),
+    now
+  );
   return { input, host: rep?.name ?? null };
 }
 
@@ -177,6 +272,8 @@ export interface ResourceStep {
   action: NewAction | undefined;
   decision: Decision;
   host: string | null;
+  /** The edge of `host` (an edge resource). */
+  edge?: string;
   hosts: number;
 }
 
@@ -200,16 +297,45 @@ export function applyChange(row: ResourceRow, change: Decision['change'], dryRun
   return allocation;
 }
 
-/** Evaluates one resource; `evalMs` is the evaluation time, `wallMs` the clock (the action's `createdAt`). */
+/**
+ * The host views a resource is judged on: its local hosts, or its edge hosts (those of edges not synced
+ * are left out: their values are the last known ones, and acting on them could repeat an old decision).
+ */
+export function resourceHosts(
+  rt: ResourceRuntime,
+  state: EngineState,
+  edgeHosts: readonly EdgeHost[]
+): { views: HostView[]; unsynced: number } {
+  if (!rt.config.hosts.edge) {
+    return {
+      views: matchedHosts(rt.config, state).map((h) => localHostView(rt.config, h, rt.utilization)),
+      unsynced: 0,
+    };
+  }
+  const matched = matchedEdgeHosts(rt.config, edgeHosts);
+  const synced = matched.filter((h) => h.synced);
+  return {
+    views: synced.map((h) => edgeHostView(rt.config, h, rt.utilization)),
+    unsynced: matched.length - synced.length,
+  };
+}
+
+/**
+ * Evaluates one resource; `evalMs` is the evaluation time, `wallMs` the clock (the action's `createdAt`);
+ * `edgeHosts` are a central's edge hosts at this evaluation (for resources with `hosts.edge`).
+ */
 export function evaluateResource(
   rt: ResourceRuntime,
   state: EngineState,
   evalMs: number,
   wallMs: number,
-  scaleDownBlockedBy?: ScaleDownVeto
+  scaleDownBlockedBy?: ScaleDownVeto,
+  edgeHosts: readonly EdgeHost[] = []
 ): ResourceStep {
-  const hosts = matchedHosts(rt.config, state);
-  const { input, host } = resourceInput(rt.config, hosts, evalMs);
+  const { views: hosts, unsynced } = resourceHosts(rt, state, edgeHosts);
+  const { input, rep } = inputOf(hosts, evalMs);
+  const host = rep?.name ?? null;
+  const edge = rep?.edge;
   const veto = firstVeto(
     hosts.map((h) => h.name),
     scaleDownBlockedBy
@@ -217,7 +343,16 @@ export function evaluateResource(
   if (veto !== undefined) {
     input.scaleDownForbidden = veto;
   }
-  const { decision, state: policy } = decide(input, allocationOf(rt.config, rt.row), rt.row.policy, rt.config.policy);
+  const { decision: decided, state: policy } = decide(
+    input,
+    allocationOf(rt.config, rt.row),
+    rt.row.policy,
+    rt.config.policy
+  );
+  const decision =
+    unsynced > 0
+      ? { ...decided, reason: `${decided.reason} (${unsynced} host(s) of edges not synced left out)` }
+      : decided;
   const acted = decision.action !== 'none';
   const row: ResourceRow = {
     ...rt.row,
@@ -234,6 +369,7 @@ export function evaluateResource(
       action: decision.action,
       createdAt: wallMs,
       host,
+      ...(edge !== undefined ? { edge } : {}),
       resource: rt.config.name,
       change: decision.change,
       kind: decision.kind,
@@ -253,5 +389,5 @@ export function evaluateResource(
       createdAt: wallMs,
     };
   }
-  return { row, action, decision, host, hosts: hosts.length };
+  return { row, action, decision, host, ...(edge !== undefined ? { edge } : {}), hosts: hosts.length };
 }

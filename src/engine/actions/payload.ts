@@ -1,7 +1,8 @@
 /**
  * The webhook body (DESIGN.md, "Actions webhook"): exactly `{id, type, createdAt, host, resource, change,
- * reason: {kind, entropy, baseline, deviation, z, utilization, trend}, source, dryRun}`. Numbers that are not
- * defined are `null` (JSON has no NaN).
+ * reason: {kind, entropy, baseline, deviation, z, utilization, trend}, source, dryRun}`, plus `edge` after
+ * `host` when the host is a central's edge host (local actions keep exactly DESIGN.md's keys). Numbers that
+ * are not defined are `null` (JSON has no NaN).
  */
 import { randomUUID } from 'node:crypto';
 import type { Decision, DimensionName, PolicyInput } from '../../core';
@@ -14,6 +15,8 @@ export interface ActionBody {
   /** RFC 3339 (UTC, milliseconds). */
   createdAt: string;
   host: string | null;
+  /** The edge that measured `host`, only for an edge host (a central's resource with `hosts.edge`). */
+  edge?: string;
   resource: string;
   change: Partial<Record<DimensionName, { from: number; to: number }>>;
   reason: {
@@ -43,6 +46,7 @@ export function actionBody(a: {
   action: 'scale_up' | 'scale_down';
   createdAt: number;
   host: string | null;
+  edge?: string;
   resource: string;
   change: Decision['change'];
   kind: string;
@@ -63,6 +67,7 @@ export function actionBody(a: {
     type: a.action === 'scale_up' ? 'allocation.scale_up' : 'allocation.scale_down',
     createdAt: new Date(a.createdAt).toISOString(),
     host: a.host,
+    ...(a.edge !== undefined ? { edge: a.edge } : {}),
     resource: a.resource,
     change,
     reason: {

@@ -60,6 +60,7 @@ stream: { bearerToken: { env: STREAM_TOKEN }, heartbeat: 5s, maxBufferBytes: 64K
       maxFrameBytes: 4 * 1024 ** 2,
       stalenessMs: 600_000,
       sigmaMin: 0.02,
+      trendWindow: 10,
     });
     expect(c.deltas.stream).toMatchObject({ bearerToken: 's', heartbeatMs: 5000, maxBufferBytes: 65_536 });
   });
@@ -95,6 +96,8 @@ stream: { bearerToken: { env: STREAM_TOKEN }, heartbeat: 5s, maxBufferBytes: 64K
     ['maxFrameBytes tiny', 'central: { maxFrameBytes: 10 }', 'central.maxFrameBytes', /size/],
     ['central staleness', 'central: { staleness: 1s }', 'central.staleness', /from 15s/],
     ['sigmaMin 0', 'central: { sigmaMin: 0 }', 'central.sigmaMin', /sigmaMin/],
+    ['trendWindow 1', 'central: { trendWindow: 1 }', 'central.trendWindow', /from 2 to 10000/],
+    ['trendWindow fraction', 'central: { trendWindow: 2.5 }', 'central.trendWindow', /integer/],
     ['unknown central key', 'central: { token: x }', 'central.token', /not a known key/],
     ['stream enabled text', 'stream: { enabled: "yes" }', 'stream.enabled', /true or false/],
     ['stream maxClients', 'stream: { maxClients: 1.5 }', 'stream.maxClients', /integer/],

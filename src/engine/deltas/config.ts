@@ -41,6 +41,8 @@ export interface CentralConfig {
   stalenessMs: number;
   /** Floor of σ in the z the central derives from an edge's `Hn`, `μ` and `σ`. */
   sigmaMin: number;
+  /** Evaluations of an edge host's aggregate the decision loop keeps (in memory) for its trend. */
+  trendWindow: number;
 }
 
 /** `GET /api/v1/stream`. */
@@ -119,7 +121,15 @@ function parseCentral(value: unknown, ctx: DeltaContext): CentralConfig | undefi
     return undefined;
   }
   const c = mapAt('central', value);
-  checkKeys('central', c, ['tokens', 'maxEdges', 'maxSeriesPerEdge', 'maxFrameBytes', 'staleness', 'sigmaMin']);
+  checkKeys('central', c, [
+    'tokens',
+    'maxEdges',
+    'maxSeriesPerEdge',
+    'maxFrameBytes',
+    'staleness',
+    'sigmaMin',
+    'trendWindow',
+  ]);
   let tokens: string[] = [];
   if (c.tokens !== undefined) {
     if (!Array.isArray(c.tokens) || c.tokens.length === 0) {
@@ -142,6 +152,7 @@ function parseCentral(value: unknown, ctx: DeltaContext): CentralConfig | undefi
       30 * 86_400_000
     ),
     sigmaMin: numberAt('central.sigmaMin', c.sigmaMin ?? DEFAULT_BASELINE_OPTIONS.sigmaMin, 1e-9, 1),
+    trendWindow: numberAt('central.trendWindow', c.trendWindow ?? 10, 2, 10_000, true),
   };
 }
 
