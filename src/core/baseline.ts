@@ -99,14 +99,29 @@ export class Baseline {
    * learned and yield NaN deviation.
    */
   observe(value: number, anomalyOpen?: boolean): BaselinePoint {
+    return this.observeInto(
+      value,
+      { mean: NaN, std: NaN, deviation: NaN, z: NaN, ready: false, frozen: false },
+      anomalyOpen
+    );
+  }
+
+  /** {@link observe} writing into `out` (returned): no allocation per evaluation on the engine's hot path. */
+  observeInto(value: number, out: BaselinePoint, anomalyOpen?: boolean): BaselinePoint {
     const o = this.options;
     const ready = this.ready;
     const std = Math.sqrt(this.variance);
     const mean = this.mean;
     const deviation = ready ? value - mean : NaN;
     const z = deviation / Math.max(std, o.sigmaMin);
+    out.mean = mean;
+    out.std = std;
+    out.ready = ready;
     if (!Number.isFinite(value)) {
-      return { mean, std, deviation: NaN, z: NaN, ready, frozen: false };
+      out.deviation = NaN;
+      out.z = NaN;
+      out.frozen = false;
+      return out;
     }
     const open = ready && (anomalyOpen ?? Math.abs(z) >= o.freezeZ);
     let frozen = false;
@@ -120,7 +135,10 @@ export class Baseline {
       this.frozenRun++;
       frozen = true;
     }
-    return { mean, std, deviation, z, ready, frozen };
+    out.deviation = deviation;
+    out.z = z;
+    out.frozen = frozen;
+    return out;
   }
 
   /** West's exponentially weighted mean and variance; the running mean while `count < 1/α`. */

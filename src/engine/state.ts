@@ -91,7 +91,10 @@ export class EngineState {
     return s;
   }
 
-  /** Offers one sample; returns why it was skipped, or undefined when admitted. */
+  /**
+   * Offers one sample; returns why it was skipped, or undefined when admitted. (The remote-write receiver
+   * does the same two steps, `series` then `EngineSeries.push`, resolving the series once per run of samples.)
+   */
   ingest(indicator: IndicatorConfig, host: string, t: number, v: number, nowMs: number): IngestSkip | undefined {
     const s = this.series(indicator, host, nowMs);
     return s ? s.push(t, v, nowMs) : 'series_limit';
