@@ -52,6 +52,30 @@ export function resolveBaselineOptions(input: BaselineOptions = {}, prefix = '')
   };
 }
 
+/** Marks the objects {@link prepareBaselineOptions} returned (a property, not a WeakSet entry per object). */
+const PREPARED = Symbol('prepared baseline options');
+
+function freezePrepared(resolved: ResolvedBaselineOptions): ResolvedBaselineOptions {
+  Object.defineProperty(resolved, PREPARED, { value: true });
+  return Object.freeze(resolved);
+}
+
+const PREPARED_DEFAULTS = freezePrepared({ ...DEFAULT_BASELINE_OPTIONS });
+
+/**
+ * Validates baseline options once (throws `OptionError`); passing the result again costs nothing, so one
+ * resolved object serves every series of an indicator instead of a copy per series.
+ */
+export function prepareBaselineOptions(options: BaselineOptions = {}): ResolvedBaselineOptions {
+  if ((options as { [PREPARED]?: boolean })[PREPARED] === true) {
+    return options as ResolvedBaselineOptions;
+  }
+  if (Object.keys(options).length === 0) {
+    return PREPARED_DEFAULTS;
+  }
+  return freezePrepared(resolveBaselineOptions(options));
+}
+
 /** What one evaluation yields. */
 export interface BaselinePoint {
   /** Baseline mean and standard deviation the value was judged against (NaN before the first value). */
@@ -83,7 +107,7 @@ export class Baseline {
   private frozenRun = 0;
 
   constructor(options: BaselineOptions = {}, state?: BaselineState) {
-    this.options = resolveBaselineOptions(options);
+    this.options = prepareBaselineOptions(options);
     if (state) {
       this.restore(state);
     }

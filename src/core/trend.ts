@@ -46,8 +46,11 @@ function slopeOf(n: number, tAt: (i: number) => number, yAt: (i: number) => numb
  * so they stay small and exact enough; `leastSquaresSlope` over the same points is the reference in tests.
  */
 export class TrendTracker {
-  /** Interleaved (t, y) pairs: one allocation per tracker. */
-  private readonly buf: Float64Array;
+  /**
+   * Interleaved (t, y) pairs: one allocation per tracker, a plain array of doubles (the engine keeps one
+   * tracker per series, and a small typed array costs ~190 bytes of V8 objects beside its data).
+   */
+  private readonly buf: number[];
   private head = 0;
   private size = 0;
   private origin = 0;
@@ -59,7 +62,8 @@ export class TrendTracker {
 
   constructor(readonly k: number) {
     checkInteger('trendWindow', k, 2, 10_000);
-    this.buf = new Float64Array(2 * k);
+    // Filled with a double: the array holds unboxed doubles from the start.
+    this.buf = new Array<number>(2 * k).fill(0.5);
   }
 
   /** Adds a point (NaN values are ignored) and returns the slope over the last `k` points. */

@@ -34,18 +34,23 @@ export function escapeLabel(value: string): string {
   return value.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
 }
 
-/** A live series. `labels` is the rendered `{host="…",indicator="…"}` (built once, reused by every render). */
+/**
+ * A live series. Memory per series is an issue-4 target (≤ 2 KiB at W = 60 is the aim), so the fields are few:
+ * the raw window is one plain array and the label string is made on demand (the renderer does not use it).
+ */
 export class EngineSeries {
   readonly pipeline: SeriesPipeline;
-  readonly labels: string;
   /** Wall-clock time of the last sample received, for the staleness period. */
   lastSeenMs: number;
   /** Restored from a snapshot learned with the same options. */
   readonly compatible: boolean;
   /** Set by a Prometheus stale marker: the series ended; hidden from outputs until a new sample arrives. */
   ended = false;
-  private readonly times: Float64Array;
-  private readonly values: Float64Array;
+  /**
+   * The window's raw samples as (t, v) pairs in a ring of `W` slots. A plain array of doubles: V8 keeps one
+   * small typed array in ~190 bytes of objects beside its data, a plain array in ~50.
+   */
+  private readonly raw: number[];
   private head = 0;
   private size = 0;
   private lastT = -Infinity;
@@ -62,13 +67,10 @@ export class EngineSeries {
       { ...indicator.pipeline, detector: indicator.detector },
       this.compatible ? snapshot?.pipeline : undefined
     );
-    this.labels = `{host="${escapeLabel(host)}",indicator="${indicator.name}"}`;
     this.lastSeenMs = nowMs;
-    const w = this.pipeline.estimator.options.window;
-    this.times = new Float64Array(w);
-    this.values = new Float64Array(w);
+    // Filled with a double, so that the array holds unboxed doubles from the start and never reallocates.
+    this.raw = new Array<number>(2 * this.pipeline.estimator.options.window).fill(0.5);
     if (snapshot) {
-      // Refill the window without learning: the baseline already saw these samples before the restart.
       const n = Math.min(snapshot.times.length, snapshot.values.length);
       for (let i = 0; i < n; i++) {
         // Compatible: refill the window without learning (the baseline saw these samples before the restart).
@@ -80,6 +82,11 @@ export class EngineSeries {
         this.remember(snapshot.times[i], snapshot.values[i]);
       }
     }
+  }
+
+  /** The rendered `{host="…",indicator="…"}`. */
+  get labels(): string {
+    return `{host="${escapeLabel(this.host)}",indicator="${this.indicator.name}"}`;
   }
 
   /** Offers a sample; returns the skip reason, or undefined when it was admitted. */
@@ -98,14 +105,17 @@ export class EngineSeries {
     if (!(t > this.lastT) || v - v !== 0) {
       return;
     }
-    const w = this.times.length;
-    const slot = (this.head + this.size) % w;
-    this.times[slot] = t;
-    this.values[slot] = v;
+    const w = this.raw.length >> 1;
+    let slot = this.head + this.size;
+    if (slot >= w) {
+      slot -= w;
+    }
+    this.raw[2 * slot] = t;
+    this.raw[2 * slot + 1] = v;
     if (this.size < w) {
       this.size++;
     } else {
-      this.head = (this.head + 1) % w;
+      this.head = this.head + 1 === w ? 0 : this.head + 1;
     }
     this.lastT = t;
   }
@@ -129,11 +139,11 @@ export class EngineSeries {
   snapshot(): SeriesSnapshot {
     const times: number[] = [];
     const values: number[] = [];
-    const w = this.times.length;
+    const w = this.raw.length >> 1;
     for (let i = 0; i < this.size; i++) {
       const slot = (this.head + i) % w;
-      times.push(this.times[slot]);
-      values.push(this.values[slot]);
+      times.push(this.raw[2 * slot]);
+      values.push(this.raw[2 * slot + 1]);
     }
     return {
       indicator: this.indicator.name,

@@ -3,7 +3,7 @@
  *
  * Plain logic, no I/O and no clock: every method takes `nowMs`, so tests drive time by hand.
  */
-import { aggregate, Baseline, BaselineOptions, BaselinePoint, BaselineState } from '../core';
+import { aggregate, Baseline, BaselineOptions, BaselinePoint, BaselineState, prepareBaselineOptions } from '../core';
 import { IndicatorConfig } from './config';
 import { EngineSeries, SeriesSnapshot, SkipReason } from './series';
 
@@ -60,7 +60,11 @@ export class EngineState {
   readonly indicators = new Map<string, IndicatorConfig>();
   private seriesCount = 0;
 
+  /** The host baseline options, prepared once and shared by every host. */
+  private readonly hostBaseline: BaselineOptions;
+
   constructor(readonly options: EngineStateOptions) {
+    this.hostBaseline = prepareBaselineOptions(options.hostBaseline);
     for (const ind of options.indicators) {
       this.indicators.set(ind.name, ind);
     }
@@ -82,7 +86,7 @@ export class EngineState {
       return undefined;
     }
     if (!h) {
-      h = new EngineHost(host, this.options.hostBaseline);
+      h = new EngineHost(host, this.hostBaseline);
       this.hosts.set(host, h);
     }
     s = new EngineSeries(indicator, host, nowMs);
@@ -173,7 +177,7 @@ export class EngineState {
     let relearning = 0;
     let dropped = 0;
     for (const h of hosts) {
-      this.hosts.set(h.host, new EngineHost(h.host, this.options.hostBaseline, h.baseline));
+      this.hosts.set(h.host, new EngineHost(h.host, this.hostBaseline, h.baseline));
     }
     for (const snap of series) {
       const ind = this.indicators.get(snap.indicator);
@@ -183,7 +187,7 @@ export class EngineState {
       }
       let host = this.hosts.get(snap.host);
       if (!host) {
-        host = new EngineHost(snap.host, this.options.hostBaseline);
+        host = new EngineHost(snap.host, this.hostBaseline);
         this.hosts.set(snap.host, host);
       }
       const s = new EngineSeries(ind, snap.host, nowMs, snap);
