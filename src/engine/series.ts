@@ -4,6 +4,7 @@
  */
 import { SeriesPipeline, SeriesPipelineState, SeriesPoint } from '../core/pipeline';
 import { IndicatorConfig } from './config';
+import { RawWindow, rawNewest, rawPush, rawSamples, rawWindow } from './raw-window';
 
 /** Why a sample did not enter a window; the labels of `health_entropy_samples_skipped_total`. */
 export type SkipReason = 'invalid' | 'duplicate' | 'out_of_order';
@@ -36,7 +37,7 @@ export function escapeLabel(value: string): string {
 
 /**
  * A live series. Memory per series is an issue-4 target (≤ 2 KiB at W = 60 is the aim), so the fields are few:
- * the raw window is one plain array and the label string is made on demand (the renderer does not use it).
+ * the raw window is one compact array and the label string is made on demand (the renderer does not use it).
  */
 export class EngineSeries {
   readonly pipeline: SeriesPipeline;
@@ -46,14 +47,8 @@ export class EngineSeries {
   readonly compatible: boolean;
   /** Set by a Prometheus stale marker: the series ended; hidden from outputs until a new sample arrives. */
   ended = false;
-  /**
-   * The window's raw samples as (t, v) pairs in a ring of `W` slots. A plain array of doubles: V8 keeps one
-   * small typed array in ~190 bytes of objects beside its data, a plain array in ~50.
-   */
-  private readonly raw: number[];
-  private head = 0;
-  private size = 0;
-  private lastT = -Infinity;
+  /** The window's raw samples (see `raw-window.ts`). */
+  private raw: RawWindow;
 
   constructor(
     readonly indicator: IndicatorConfig,
@@ -68,8 +63,7 @@ export class EngineSeries {
       this.compatible ? snapshot?.pipeline : undefined
     );
     this.lastSeenMs = nowMs;
-    // Filled with a double, so that the array holds unboxed doubles from the start and never reallocates.
-    this.raw = new Array<number>(2 * this.pipeline.estimator.options.window).fill(0.5);
+    this.raw = rawWindow(this.pipeline.estimator.options.window);
     if (snapshot) {
       const n = Math.min(snapshot.times.length, snapshot.values.length);
       for (let i = 0; i < n; i++) {
@@ -95,34 +89,21 @@ export class EngineSeries {
     this.ended = false;
     const point = this.pipeline.push(t, v);
     if (!point.admitted) {
-      return v - v !== 0 || t - t !== 0 ? 'invalid' : t === this.lastT ? 'duplicate' : 'out_of_order';
+      return v - v !== 0 || t - t !== 0 ? 'invalid' : t === rawNewest(this.raw) ? 'duplicate' : 'out_of_order';
     }
     this.remember(t, v);
     return undefined;
   }
 
   private remember(t: number, v: number): void {
-    if (!(t > this.lastT) || v - v !== 0) {
-      return;
+    if (t > rawNewest(this.raw) && v - v === 0) {
+      this.raw = rawPush(this.raw, t, v);
     }
-    const w = this.raw.length >> 1;
-    let slot = this.head + this.size;
-    if (slot >= w) {
-      slot -= w;
-    }
-    this.raw[2 * slot] = t;
-    this.raw[2 * slot + 1] = v;
-    if (this.size < w) {
-      this.size++;
-    } else {
-      this.head = this.head + 1 === w ? 0 : this.head + 1;
-    }
-    this.lastT = t;
   }
 
   /** Timestamp of the newest admitted sample (−Infinity when none): where a poll backfill resumes. */
   get newestT(): number {
-    return this.lastT;
+    return rawNewest(this.raw);
   }
 
   /** The last evaluation (undefined before the first admitted sample, also after a restore). */
@@ -137,14 +118,7 @@ export class EngineSeries {
   }
 
   snapshot(): SeriesSnapshot {
-    const times: number[] = [];
-    const values: number[] = [];
-    const w = this.raw.length >> 1;
-    for (let i = 0; i < this.size; i++) {
-      const slot = (this.head + i) % w;
-      times.push(this.raw[2 * slot]);
-      values.push(this.raw[2 * slot + 1]);
-    }
+    const { times, values } = rawSamples(this.raw);
     return {
       indicator: this.indicator.name,
       host: this.host,

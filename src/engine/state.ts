@@ -5,6 +5,7 @@
  */
 import { aggregate, Baseline, BaselineOptions, BaselinePoint, BaselineState, prepareBaselineOptions } from '../core';
 import { IndicatorConfig } from './config';
+import { HostSeries } from './host-series';
 import { EngineSeries, SeriesSnapshot, SkipReason } from './series';
 
 /** A host's aggregate at its last evaluation. */
@@ -21,7 +22,8 @@ export interface HostPoint {
 
 /** One host and its series. */
 export class EngineHost {
-  readonly series = new Map<string, EngineSeries>();
+  /** Its series by indicator name (Map methods, a small array inside: see `host-series.ts`). */
+  readonly series = new HostSeries();
   readonly baseline: Baseline;
   /** Rendered `{host="…"}`. */
   readonly labels: string;
