@@ -123,7 +123,7 @@ export function renderState(state: EngineState, out: ExpositionWriter): void {
     if (host.last !== undefined) {
       hosts.push(host);
     }
-    for (const s of host.series.values()) {
+    for (const s of host.series.list()) {
       if (!s.ended) {
         series.push(s);
         owners.push(host);

@@ -122,7 +122,8 @@ export class EngineState {
     const cutoff = nowMs - this.options.stalenessMs;
     for (const [name, host] of this.hosts) {
       const items = [];
-      for (const [ind, s] of host.series) {
+      for (const s of host.series.list()) {
+        const ind = s.indicator.name;
         if (s.lastSeenMs < cutoff) {
           host.series.delete(ind);
           this.seriesCount--;
