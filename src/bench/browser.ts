@@ -49,18 +49,13 @@ export async function benchBrowserQuery(options: BrowserBenchOptions = {}): Prom
     browser = await launchChromium();
     const page = await browser.context.newPage();
     await page.goto(`${server.url}/?view=bench&to=1700000000000`);
-    await page.waitForFunction(
-      () => (globalThis as unknown as { harness?: { ready: boolean } }).harness?.ready === true
-    );
+    await page.waitForFunction(() => (globalThis as unknown as { harness?: { ready: boolean } }).harness?.ready === true);
     const error = await page.evaluate(() => (globalThis as unknown as { harness: { error?: string } }).harness.error);
     if (error) {
       throw new Error(`harness failed: ${error}`);
     }
     const record = (await page.evaluate(
-      ([s, p, r]) =>
-        (
-          globalThis as unknown as { harness: { bench: (s: number, p: number, r: number) => Promise<unknown> } }
-        ).harness.bench(s, p, r),
+      ([s, p, r]) => (globalThis as unknown as { harness: { bench: (s: number, p: number, r: number) => Promise<unknown> } }).harness.bench(s, p, r),
       [series, points, runs] as const
     )) as Omit<BrowserBenchRecord, 'name' | 'targetMs' | 'withinTarget'>;
     return {

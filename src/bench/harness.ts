@@ -53,10 +53,7 @@ export async function buildHarness(root: string, outDir: string): Promise<void> 
         {
           test: /\.[tj]sx?$/,
           exclude: /node_modules/,
-          use: {
-            loader: 'swc-loader',
-            options: { jsc: { target: 'es2020', parser: { syntax: 'typescript', tsx: true } } },
-          },
+          use: { loader: 'swc-loader', options: { jsc: { target: 'es2020', parser: { syntax: 'typescript', tsx: true } } } },
         },
         { test: /\.m?js$/, resolve: { fullySpecified: false } },
         { test: /\.css$/, use: ['style-loader', 'css-loader'] },
@@ -125,11 +122,7 @@ export interface HarnessServer {
  * Serves the harness page, `dist/` under Grafana's plugin path, `@grafana/ui`'s icons where Grafana serves
  * them, and the Prometheus proxy (when given).
  */
-export async function serveHarness(
-  harnessDir: string,
-  distDir: string,
-  prometheusUrl?: string
-): Promise<HarnessServer> {
+export async function serveHarness(harnessDir: string, distDir: string, prometheusUrl?: string): Promise<HarnessServer> {
   const uiPublic = join(distDir, '..', 'node_modules', '@grafana', 'ui', 'dist', 'public');
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://harness');

@@ -60,9 +60,7 @@ describe('SeriesPipeline', () => {
     for (let i = 200; i < 300; i++) {
       expect(b.push(t[i], v[i]).detector).toEqual(a.push(t[i], v[i]).detector);
     }
-    expect(() => new SeriesPipeline(options, { ...a.state(), detector: { bogus: true } })).toThrow(
-      expect.objectContaining({ field: 'detector.state' })
-    );
+    expect(() => new SeriesPipeline(options, { ...a.state(), detector: { bogus: true } })).toThrow(expect.objectContaining({ field: 'detector.state' }));
   });
 
   it('a skipped first sample yields an empty evaluation, not a crash', () => {
