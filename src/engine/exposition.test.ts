@@ -128,6 +128,17 @@ describe('exposition', () => {
     expect(hostProfile(stateWith(false).hosts.get('h')!).indicators.cpu).not.toHaveProperty('surprisal');
   });
 
+  it('appends extra samples of each series family right after its local ones', () => {
+    const w = new ExpositionWriter();
+    renderState(stateWith(false), w, (family, out) => out.sample(family, '{edge="e1",host="x",indicator="cpu"}', 0.25));
+    const lines = w.bytes().toString('utf8').split('\n');
+    for (const family of ['health_entropy', 'health_entropy_bits', 'health_entropy_trend']) {
+      const local = lines.findIndex((l) => l.startsWith(`${family}{host="h"`));
+      expect(lines[local + 1]).toBe(`${family}{edge="e1",host="x",indicator="cpu"} 0.250000000000`);
+    }
+    expect(lines.filter((l) => l.includes('edge="e1"'))).toHaveLength(6);
+  });
+
   it('groups each family under one TYPE line', () => {
     const text = render(stateWith(true));
     const names = text

@@ -111,9 +111,14 @@ const TYPICAL_NUMBER = 15;
  * Each series' labels are written once per render into one arena, from its host's `{host="…"}` (encoded once
  * per host, not kept per series) and its indicator's `,indicator="…"}` (once per process): the same bytes as
  * `series.labels`. A line is then the family name, one copy from the arena, and the number. Values are read
- * in one pass over the series.
+ * in one pass over the series. `extra` appends more samples of a series family right after the local ones
+ * (a central's edge series).
  */
-export function renderState(state: EngineState, out: ExpositionWriter): void {
+export function renderState(
+  state: EngineState,
+  out: ExpositionWriter,
+  extra?: (family: string, out: ExpositionWriter) => void
+): void {
   const series: EngineSeries[] = [];
   const owners: EngineHost[] = [];
   const hosts: EngineHost[] = [];
@@ -183,6 +188,7 @@ export function renderState(state: EngineState, out: ExpositionWriter): void {
         out.byte(0x0a);
       }
     }
+    extra?.(families[f].name, out);
   }
   for (let f = 0; f < HOST_FAMILIES.length; f++) {
     const { name } = HOST_FAMILIES[f];

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { rawNewest, rawPush, rawSamples, rawWindow } from './raw-window';
+import { rawNewest, rawNewestValue, rawPush, rawSamples, rawWindow } from './raw-window';
 
 describe('raw window', () => {
   it('holds the last W samples exactly, packed or with full timestamps (naive reference: a list)', () => {
@@ -25,6 +25,7 @@ describe('raw window', () => {
             const last = all.slice(-w);
             expect(rawSamples(raw)).toEqual({ times: last.map(([x]) => x), values: last.map(([, y]) => y) });
             expect(rawNewest(raw)).toBe(t);
+            expect(rawNewestValue(raw)).toBe(v);
           }
         }
       ),
@@ -35,5 +36,6 @@ describe('raw window', () => {
   it('is empty at first', () => {
     expect(rawSamples(rawWindow(3))).toEqual({ times: [], values: [] });
     expect(rawNewest(rawWindow(3))).toBe(-Infinity);
+    expect(rawNewestValue(rawWindow(3))).toBeNaN();
   });
 });

@@ -49,6 +49,16 @@ export function rawNewest(raw: RawWindow): number {
   return raw[NEWEST];
 }
 
+/** The newest sample's value, NaN when empty. */
+export function rawNewestValue(raw: RawWindow): number {
+  const w = raw[CAPACITY];
+  if (raw[SIZE] === 0) {
+    return NaN;
+  }
+  const slot = raw[HEAD] + raw[SIZE] - 1;
+  return raw[VALUES + (slot >= w ? slot - w : slot)];
+}
+
 /**
  * Appends a sample (the caller checked it is admitted: finite, newer than the newest) and drops the oldest
  * when full. Returns the window to keep: a new array when it had to switch to full timestamps.

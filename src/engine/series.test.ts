@@ -32,6 +32,7 @@ describe('EngineSeries', () => {
         expect(snap.times).toEqual(last.map(([t]) => t));
         expect(snap.values).toEqual(last.map(([, v]) => v));
         expect(s.newestT).toBe(admitted.length ? admitted[admitted.length - 1][0] : -Infinity);
+        expect(s.newestValue).toBe(admitted.length ? admitted[admitted.length - 1][1] : NaN);
       })
     );
   });

@@ -4,7 +4,7 @@
  */
 import { SeriesPipeline, SeriesPipelineState, SeriesPoint } from '../core/pipeline';
 import { IndicatorConfig } from './config';
-import { RawWindow, rawNewest, rawPush, rawSamples, rawWindow } from './raw-window';
+import { RawWindow, rawNewest, rawNewestValue, rawPush, rawSamples, rawWindow } from './raw-window';
 
 /** Why a sample did not enter a window; the labels of `health_entropy_samples_skipped_total`. */
 export type SkipReason = 'invalid' | 'duplicate' | 'out_of_order';
@@ -104,6 +104,11 @@ export class EngineSeries {
   /** Timestamp of the newest admitted sample (−Infinity when none): where a poll backfill resumes. */
   get newestT(): number {
     return rawNewest(this.raw);
+  }
+
+  /** The newest admitted raw value (NaN when none); read from the window, so a restored series has it too. */
+  get newestValue(): number {
+    return rawNewestValue(this.raw);
   }
 
   /** The last evaluation (undefined before the first admitted sample, also after a restore). */
