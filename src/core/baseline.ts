@@ -52,6 +52,30 @@ export function resolveBaselineOptions(input: BaselineOptions = {}, prefix = '')
   };
 }
 
+/** Marks the objects {@link prepareBaselineOptions} returned (a property, not a WeakSet entry per object). */
+const PREPARED = Symbol('prepared baseline options');
+
+function freezePrepared(resolved: ResolvedBaselineOptions): ResolvedBaselineOptions {
+  Object.defineProperty(resolved, PREPARED, { value: true });
+  return Object.freeze(resolved);
+}
+
+const PREPARED_DEFAULTS = freezePrepared({ ...DEFAULT_BASELINE_OPTIONS });
+
+/**
+ * Validates baseline options once (throws `OptionError`); passing the result again costs nothing, so one
+ * resolved object serves every series of an indicator instead of a copy per series.
+ */
+export function prepareBaselineOptions(options: BaselineOptions = {}): ResolvedBaselineOptions {
+  if ((options as { [PREPARED]?: boolean })[PREPARED] === true) {
+    return options as ResolvedBaselineOptions;
+  }
+  if (Object.keys(options).length === 0) {
+    return PREPARED_DEFAULTS;
+  }
+  return freezePrepared(resolveBaselineOptions(options));
+}
+
 /** What one evaluation yields. */
 export interface BaselinePoint {
   /** Baseline mean and standard deviation the value was judged against (NaN before the first value). */
@@ -83,7 +107,7 @@ export class Baseline {
   private frozenRun = 0;
 
   constructor(options: BaselineOptions = {}, state?: BaselineState) {
-    this.options = resolveBaselineOptions(options);
+    this.options = prepareBaselineOptions(options);
     if (state) {
       this.restore(state);
     }
@@ -99,14 +123,29 @@ export class Baseline {
    * learned and yield NaN deviation.
    */
   observe(value: number, anomalyOpen?: boolean): BaselinePoint {
+    return this.observeInto(
+      value,
+      { mean: NaN, std: NaN, deviation: NaN, z: NaN, ready: false, frozen: false },
+      anomalyOpen
+    );
+  }
+
+  /** {@link observe} writing into `out` (returned): no allocation per evaluation on the engine's hot path. */
+  observeInto(value: number, out: BaselinePoint, anomalyOpen?: boolean): BaselinePoint {
     const o = this.options;
     const ready = this.ready;
     const std = Math.sqrt(this.variance);
     const mean = this.mean;
     const deviation = ready ? value - mean : NaN;
     const z = deviation / Math.max(std, o.sigmaMin);
+    out.mean = mean;
+    out.std = std;
+    out.ready = ready;
     if (!Number.isFinite(value)) {
-      return { mean, std, deviation: NaN, z: NaN, ready, frozen: false };
+      out.deviation = NaN;
+      out.z = NaN;
+      out.frozen = false;
+      return out;
     }
     const open = ready && (anomalyOpen ?? Math.abs(z) >= o.freezeZ);
     let frozen = false;
@@ -120,7 +159,10 @@ export class Baseline {
       this.frozenRun++;
       frozen = true;
     }
-    return { mean, std, deviation, z, ready, frozen };
+    out.deviation = deviation;
+    out.z = z;
+    out.frozen = frozen;
+    return out;
   }
 
   /** West's exponentially weighted mean and variance; the running mean while `count < 1/α`. */

@@ -70,10 +70,10 @@ export function countsArray(states: number, capacity: number): Counts {
   return capacity <= 0xffff ? new Uint16Array(states) : new Uint32Array(states);
 }
 
-/** `Σ t[c]` over a typed array of counts. */
-export function sumTable(counts: Counts, table: Float64Array): number {
+/** `Σ t[c]` over a typed array of counts (its first `n` entries). */
+export function sumTable(counts: Counts | Uint8Array, table: Float64Array, n = counts.length): number {
   let s = 0;
-  for (let k = 0; k < counts.length; k++) {
+  for (let k = 0; k < n; k++) {
     s += table[counts[k]];
   }
   return s;

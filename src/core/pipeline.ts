@@ -4,7 +4,7 @@
  *
  * The engine runs one pipeline per series; the replay CLI and the browser run the same class over history.
  */
-import { Baseline, BaselineOptions, BaselineState } from './baseline';
+import { Baseline, BaselineOptions, BaselinePoint, BaselineState } from './baseline';
 import { createEstimator } from './create';
 import { EntropyOptions } from './options';
 import { TrendTracker } from './trend';
@@ -81,7 +81,8 @@ export class SeriesPipeline {
   private readonly trend: TrendTracker;
   private readonly detector: SeriesDetector | undefined;
   private last: SeriesPoint | undefined;
-  private readonly skipped: SeriesPoint = { ...EMPTY };
+  /** The point a skipped sample returns (made on the first skip: most series never see one). */
+  private skipped: SeriesPoint | undefined;
 
   constructor(options: SeriesPipelineOptions = {}, state?: SeriesPipelineState) {
     this.estimator = createEstimator(options.entropy);
@@ -102,7 +103,7 @@ export class SeriesPipeline {
     const before = this.estimator.admittedTotal;
     const hn = this.estimator.push(t, value);
     if (this.estimator.admittedTotal === before) {
-      const skip = this.skipped;
+      const skip = (this.skipped ??= emptyPoint());
       Object.assign(skip, this.last ?? EMPTY);
       skip.t = t;
       skip.value = value;
@@ -112,9 +113,9 @@ export class SeriesPipeline {
     }
     const detector = this.detector?.push(t, value);
     const entropy = hn ?? NaN;
-    const b = this.baseline.observe(entropy);
+    const b = this.baseline.observeInto(entropy, SCRATCH);
     const trend = hn === undefined ? this.trend.slope() : this.trend.push(t, entropy);
-    const p = (this.last ??= { ...EMPTY });
+    const p = (this.last ??= emptyPoint());
     p.t = t;
     p.value = value;
     p.admitted = true;
@@ -146,18 +147,29 @@ export class SeriesPipeline {
   }
 }
 
-const EMPTY: SeriesPoint = {
-  t: NaN,
-  value: NaN,
-  admitted: false,
-  entropy: NaN,
-  bits: NaN,
-  baseline: NaN,
-  std: NaN,
-  deviation: NaN,
-  z: NaN,
-  ready: false,
-  frozen: false,
-  trend: NaN,
-  detector: undefined,
-};
+/** What `Baseline.observeInto` writes for the push in progress (pushes are synchronous: one serves all). */
+const SCRATCH: BaselinePoint = { mean: NaN, std: NaN, deviation: NaN, z: NaN, ready: false, frozen: false };
+
+/**
+ * A fresh point with every number NaN. A literal (not `{ ...EMPTY }`): V8 then stores its numbers in place as
+ * doubles, where a spread copy's fields hold boxed numbers that every push would allocate anew.
+ */
+function emptyPoint(): SeriesPoint {
+  return {
+    t: NaN,
+    value: NaN,
+    admitted: false,
+    entropy: NaN,
+    bits: NaN,
+    baseline: NaN,
+    std: NaN,
+    deviation: NaN,
+    z: NaN,
+    ready: false,
+    frozen: false,
+    trend: NaN,
+    detector: undefined,
+  };
+}
+
+const EMPTY: SeriesPoint = Object.freeze(emptyPoint());

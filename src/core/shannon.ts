@@ -14,18 +14,31 @@ function slotArray(capacity: number, maxValue: number): Uint16Array | Int32Array
   return maxValue <= 0xffff ? new Uint16Array(capacity) : new Int32Array(capacity);
 }
 
+type Cells = Uint8Array | Uint16Array | Uint32Array;
+
+/** `length` zeroed cells able to hold integers up to `maxValue`, in as few bytes each as that allows. */
+function cellsArray(length: number, maxValue: number): Cells {
+  return maxValue <= 0xff
+    ? new Uint8Array(length)
+    : maxValue <= 0xffff
+      ? new Uint16Array(length)
+      : new Uint32Array(length);
+}
+
 /** Shannon entropy with `fixed(lo, hi, B)` bins. */
 export class FixedShannon extends CountedEntropy {
-  private readonly counts: Counts;
-  private readonly slotBins: Uint16Array | Int32Array;
+  /**
+   * The bin counts (`[0, B)`) and each slot's bin (`[B, B + W)`) in one typed array: the engine keeps one
+   * estimator per series, and each small typed array costs ~190 bytes of V8 objects beside its data.
+   */
+  private readonly cells: Cells;
   private readonly lo: number;
   private readonly hi: number;
   private readonly bins: number;
 
   constructor(options: ResolvedEntropyOptions) {
     super(options, options.bins);
-    this.counts = countsArray(options.bins, options.window);
-    this.slotBins = slotArray(options.window, options.bins - 1);
+    this.cells = cellsArray(options.bins + options.window, Math.max(options.window, options.bins - 1));
     this.lo = options.lo;
     this.hi = options.hi;
     this.bins = options.bins;
@@ -42,13 +55,13 @@ export class FixedShannon extends CountedEntropy {
     }
     this.lastT = t;
     this.admitted++;
-    const counts = this.counts;
-    const slotBins = this.slotBins;
+    const cells = this.cells;
+    const bins = this.bins;
     const x = this.xlogx;
     let size = this.size;
     let slot = this.head;
     if (size === this.capacity) {
-      const c = counts[slotBins[slot]]--;
+      const c = cells[cells[bins + slot]]--;
       this.s += x[c - 1] - x[c];
       this.head = slot + 1 === size ? 0 : slot + 1;
     } else {
@@ -58,9 +71,9 @@ export class FixedShannon extends CountedEntropy {
       }
       this.size = ++size;
     }
-    const k = fixedBin(v, this.lo, this.hi, this.bins);
-    slotBins[slot] = k;
-    const c = counts[k]++;
+    const k = fixedBin(v, this.lo, this.hi, bins);
+    cells[bins + slot] = k;
+    const c = cells[k]++;
     this.s += x[c + 1] - x[c];
     this.counted(c, false);
     if (size < this.minFill) {
@@ -80,7 +93,7 @@ export class FixedShannon extends CountedEntropy {
       return;
     }
     const bitsOut = unit === 'bits';
-    const { counts, slotBins, lo, hi, bins, capacity, minFill, resyncEvery } = this;
+    const { cells, lo, hi, bins, capacity, minFill, resyncEvery } = this;
     const x = this.xlogx;
     const logs = this.logs;
     const inverse = this.inverse;
@@ -102,7 +115,7 @@ export class FixedShannon extends CountedEntropy {
       admitted++;
       let slot = head;
       if (size === capacity) {
-        const c = counts[slotBins[slot]]--;
+        const c = cells[cells[bins + slot]]--;
         s += x[c - 1] - x[c];
         head = slot + 1 === capacity ? 0 : slot + 1;
       } else {
@@ -113,11 +126,11 @@ export class FixedShannon extends CountedEntropy {
         size++;
       }
       const k = fixedBin(v, lo, hi, bins);
-      slotBins[slot] = k;
-      const c = counts[k]++;
+      cells[bins + slot] = k;
+      const c = cells[k]++;
       s += x[c + 1] - x[c];
       if (++updates >= resyncEvery) {
-        s = sumTable(counts, x);
+        s = sumTable(cells, x, bins);
         updates = 0;
       }
       if (size < minFill) {
@@ -157,13 +170,13 @@ export class FixedShannon extends CountedEntropy {
   }
 
   protected remove(slot: number): void {
-    this.uncounted(this.counts[this.slotBins[slot]]--);
+    this.uncounted(this.cells[this.cells[this.bins + slot]]--);
   }
 
   protected add(slot: number, v: number): void {
     const k = fixedBin(v, this.lo, this.hi, this.bins);
-    this.slotBins[slot] = k;
-    this.counted(this.counts[k]++);
+    this.cells[this.bins + slot] = k;
+    this.counted(this.cells[k]++);
   }
 
   protected update(): void {
@@ -172,7 +185,7 @@ export class FixedShannon extends CountedEntropy {
   }
 
   protected sumXlogx(): number {
-    return sumTable(this.counts, this.xlogx);
+    return sumTable(this.cells, this.xlogx, this.bins);
   }
 }
 

@@ -46,20 +46,26 @@ function slopeOf(n: number, tAt: (i: number) => number, yAt: (i: number) => numb
  * so they stay small and exact enough; `leastSquaresSlope` over the same points is the reference in tests.
  */
 export class TrendTracker {
-  /** Interleaved (t, y) pairs: one allocation per tracker. */
-  private readonly buf: Float64Array;
+  /**
+   * Interleaved (t, y) pairs, then the origin and the four sums: one plain array of doubles (the engine keeps
+   * one tracker per series; a small typed array costs ~190 bytes of V8 objects beside its data, and a number
+   * field holds a boxed double of its own).
+   */
+  private readonly buf: number[];
+  /** Where the origin and the sums of x, y, x², xy start in `buf` (2k). */
+  private readonly sums: number;
   private head = 0;
   private size = 0;
-  private origin = 0;
-  private sx = 0;
-  private sy = 0;
-  private sxx = 0;
-  private sxy = 0;
   private sinceRebase = 0;
 
   constructor(readonly k: number) {
     checkInteger('trendWindow', k, 2, 10_000);
-    this.buf = new Float64Array(2 * k);
+    // Filled with a double: the array holds unboxed doubles from the start.
+    this.buf = new Array<number>(2 * k + 5).fill(0.5);
+    this.sums = 2 * k;
+    for (let i = this.sums; i < this.buf.length; i++) {
+      this.buf[i] = 0;
+    }
   }
 
   /** Adds a point (NaN values are ignored) and returns the slope over the last `k` points. */
@@ -68,13 +74,14 @@ export class TrendTracker {
       return this.slope();
     }
     const p = this.buf;
+    const o = this.sums;
     if (this.size === this.k) {
-      const x = (p[2 * this.head] - this.origin) / 1000;
+      const x = (p[2 * this.head] - p[o]) / 1000;
       const y = p[2 * this.head + 1];
-      this.sx -= x;
-      this.sy -= y;
-      this.sxx -= x * x;
-      this.sxy -= x * y;
+      p[o + 1] -= x;
+      p[o + 2] -= y;
+      p[o + 3] -= x * x;
+      p[o + 4] -= x * y;
       this.head = this.head + 1 === this.k ? 0 : this.head + 1;
       this.size--;
     }
@@ -88,11 +95,11 @@ export class TrendTracker {
     if (this.size === 1 || ++this.sinceRebase >= this.k) {
       this.rebase();
     } else {
-      const x = (tMs - this.origin) / 1000;
-      this.sx += x;
-      this.sy += value;
-      this.sxx += x * x;
-      this.sxy += x * value;
+      const x = (tMs - p[o]) / 1000;
+      p[o + 1] += x;
+      p[o + 2] += value;
+      p[o + 3] += x * x;
+      p[o + 4] += x * value;
     }
     return this.slope();
   }
@@ -103,25 +110,38 @@ export class TrendTracker {
     if (n < 2) {
       return NaN;
     }
-    const den = n * this.sxx - this.sx * this.sx;
+    const p = this.buf;
+    const o = this.sums;
+    const sx = p[o + 1];
+    const sxx = p[o + 3];
+    const den = n * sxx - sx * sx;
     // Relative to the spread of x, a zero or rounding-level denominator means all points share one time.
-    return den > 1e-12 * n * this.sxx ? (n * this.sxy - this.sx * this.sy) / den : NaN;
+    return den > 1e-12 * n * sxx ? (n * p[o + 4] - sx * p[o + 2]) / den : NaN;
   }
 
   /** Recomputes the sums from the points held, with the origin at the oldest point. */
   private rebase(): void {
     const p = this.buf;
-    this.origin = p[2 * this.head];
-    this.sx = this.sy = this.sxx = this.sxy = 0;
+    const o = this.sums;
+    const origin = p[2 * this.head];
+    let sx = 0;
+    let sy = 0;
+    let sxx = 0;
+    let sxy = 0;
     for (let i = 0; i < this.size; i++) {
       const slot = (this.head + i) % this.k;
-      const x = (p[2 * slot] - this.origin) / 1000;
+      const x = (p[2 * slot] - origin) / 1000;
       const y = p[2 * slot + 1];
-      this.sx += x;
-      this.sy += y;
-      this.sxx += x * x;
-      this.sxy += x * y;
+      sx += x;
+      sy += y;
+      sxx += x * x;
+      sxy += x * y;
     }
+    p[o] = origin;
+    p[o + 1] = sx;
+    p[o + 2] = sy;
+    p[o + 3] = sxx;
+    p[o + 4] = sxy;
     this.sinceRebase = 0;
   }
 

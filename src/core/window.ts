@@ -68,13 +68,12 @@ export abstract class RollingWindow implements StreamingEntropy {
   protected readonly minFill: number;
   /** Whether `maxAgeMs` is set (subclasses with a specialised push fall back to this one then). */
   protected readonly ageBounded: boolean;
+  /** Timestamps per slot, only with `maxAgeMs` (which is read from `options`: one field less per series). */
   private readonly times: Float64Array | null;
-  private readonly maxAgeMs: number;
 
   constructor(readonly options: ResolvedEntropyOptions) {
     this.capacity = options.window;
     this.minFill = options.minFill;
-    this.maxAgeMs = options.maxAgeMs ?? Infinity;
     this.ageBounded = options.maxAgeMs !== undefined;
     this.times = this.ageBounded ? new Float64Array(options.window) : null;
   }
@@ -100,7 +99,7 @@ export abstract class RollingWindow implements StreamingEntropy {
       this.lastT = t;
       this.admitted++;
       if (this.times !== null) {
-        this.evictOlderThan(t - this.maxAgeMs);
+        this.evictOlderThan(t - (this.options.maxAgeMs as number));
       }
       if (this.size === this.capacity) {
         this.shift();

@@ -6,6 +6,8 @@ import {
   BaselineOptions,
   EntropyOptions,
   OptionError,
+  prepareBaselineOptions,
+  prepareOptions,
   resolveBaselineOptions,
   resolveEntropyOptions,
   resolveSurprisalOptions,
@@ -135,7 +137,8 @@ export function parseIndicator(
     selector,
     hostLabel,
     weight,
-    pipeline: { entropy: resolved, baseline, trendWindow },
+    // Prepared (frozen, marked validated): every series of the indicator shares these two objects.
+    pipeline: { entropy: prepareOptions(resolved), baseline: prepareBaselineOptions(baseline), trendWindow },
     ...(detector ? { detector } : {}),
   };
 }

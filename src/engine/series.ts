@@ -4,6 +4,7 @@
  */
 import { SeriesPipeline, SeriesPipelineState, SeriesPoint } from '../core/pipeline';
 import { IndicatorConfig } from './config';
+import { RawWindow, rawNewest, rawNewestValue, rawPush, rawSamples, rawWindow } from './raw-window';
 
 /** Why a sample did not enter a window; the labels of `health_entropy_samples_skipped_total`. */
 export type SkipReason = 'invalid' | 'duplicate' | 'out_of_order';
@@ -34,21 +35,20 @@ export function escapeLabel(value: string): string {
   return value.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
 }
 
-/** A live series. `labels` is the rendered `{host="…",indicator="…"}` (built once, reused by every render). */
+/**
+ * A live series. Memory per series is an issue-4 target (≤ 2 KiB at W = 60 is the aim), so the fields are few:
+ * the raw window is one compact array and the label string is made on demand (the renderer does not use it).
+ */
 export class EngineSeries {
   readonly pipeline: SeriesPipeline;
-  readonly labels: string;
   /** Wall-clock time of the last sample received, for the staleness period. */
   lastSeenMs: number;
   /** Restored from a snapshot learned with the same options. */
   readonly compatible: boolean;
   /** Set by a Prometheus stale marker: the series ended; hidden from outputs until a new sample arrives. */
   ended = false;
-  private readonly times: Float64Array;
-  private readonly values: Float64Array;
-  private head = 0;
-  private size = 0;
-  private lastT = -Infinity;
+  /** The window's raw samples (see `raw-window.ts`). */
+  private raw: RawWindow;
 
   constructor(
     readonly indicator: IndicatorConfig,
@@ -62,13 +62,9 @@ export class EngineSeries {
       { ...indicator.pipeline, detector: indicator.detector },
       this.compatible ? snapshot?.pipeline : undefined
     );
-    this.labels = `{host="${escapeLabel(host)}",indicator="${indicator.name}"}`;
     this.lastSeenMs = nowMs;
-    const w = this.pipeline.estimator.options.window;
-    this.times = new Float64Array(w);
-    this.values = new Float64Array(w);
+    this.raw = rawWindow(this.pipeline.estimator.options.window);
     if (snapshot) {
-      // Refill the window without learning: the baseline already saw these samples before the restart.
       const n = Math.min(snapshot.times.length, snapshot.values.length);
       for (let i = 0; i < n; i++) {
         // Compatible: refill the window without learning (the baseline saw these samples before the restart).
@@ -82,42 +78,37 @@ export class EngineSeries {
     }
   }
 
+  /** The rendered `{host="…",indicator="…"}`. */
+  get labels(): string {
+    return `{host="${escapeLabel(this.host)}",indicator="${this.indicator.name}"}`;
+  }
+
   /** Offers a sample; returns the skip reason, or undefined when it was admitted. */
   push(t: number, v: number, nowMs: number): SkipReason | undefined {
     this.lastSeenMs = nowMs;
     this.ended = false;
     const point = this.pipeline.push(t, v);
     if (!point.admitted) {
-      return v - v !== 0 || t - t !== 0 ? 'invalid' : t === this.lastT ? 'duplicate' : 'out_of_order';
+      return v - v !== 0 || t - t !== 0 ? 'invalid' : t === rawNewest(this.raw) ? 'duplicate' : 'out_of_order';
     }
     this.remember(t, v);
     return undefined;
   }
 
   private remember(t: number, v: number): void {
-    if (!(t > this.lastT) || v - v !== 0) {
-      return;
+    if (t > rawNewest(this.raw) && v - v === 0) {
+      this.raw = rawPush(this.raw, t, v);
     }
-    const w = this.times.length;
-    const slot = (this.head + this.size) % w;
-    this.times[slot] = t;
-    this.values[slot] = v;
-    if (this.size < w) {
-      this.size++;
-    } else {
-      this.head = (this.head + 1) % w;
-    }
-    this.lastT = t;
   }
 
   /** Timestamp of the newest admitted sample (−Infinity when none): where a poll backfill resumes. */
   get newestT(): number {
-    return this.lastT;
+    return rawNewest(this.raw);
   }
 
   /** The newest admitted raw value (NaN when none); read from the window, so a restored series has it too. */
   get newestValue(): number {
-    return this.size === 0 ? NaN : this.values[(this.head + this.size - 1) % this.times.length];
+    return rawNewestValue(this.raw);
   }
 
   /** The last evaluation (undefined before the first admitted sample, also after a restore). */
@@ -132,14 +123,7 @@ export class EngineSeries {
   }
 
   snapshot(): SeriesSnapshot {
-    const times: number[] = [];
-    const values: number[] = [];
-    const w = this.times.length;
-    for (let i = 0; i < this.size; i++) {
-      const slot = (this.head + i) % w;
-      times.push(this.times[slot]);
-      values.push(this.values[slot]);
-    }
+    const { times, values } = rawSamples(this.raw);
     return {
       indicator: this.indicator.name,
       host: this.host,

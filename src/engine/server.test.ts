@@ -1,9 +1,14 @@
 import fc from 'fast-check';
+import net from 'node:net';
 import pino from 'pino';
 import { SeriesPipeline } from '../core';
 import { parseConfig } from './config';
 import { Engine } from './engine';
+import { ExpositionWriter, renderState } from './exposition';
 import { encodeWriteRequest, EncodeSeries, snappy } from './remote-write/encoder';
+import { buildServer } from './server';
+import { EngineState } from './state';
+import { Telemetry } from './telemetry';
 
 const CONFIG = `
 listen: 127.0.0.1:0
@@ -262,4 +267,57 @@ describe('engine over a real socket', () => {
     await e.stop();
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
   });
+
+  it('does not hand a scrape buffer to the next scrape while it is still being sent', async () => {
+    // The server alone, over a state nothing else touches (no engine timers), so the bodies are predictable.
+    const c = parseConfig(CONFIG, {}, { env: { RW_TOKEN: TOKEN } });
+    const state = new EngineState({ ...c, indicators: c.indicators, maxSeries: 100_000 });
+    const telemetry = new Telemetry();
+    const app = buildServer({
+      state,
+      telemetry,
+      logger: pino({ level: 'silent' }),
+      isReady: () => true,
+      readiness: () => 'ready',
+      remoteWrite: { enabled: false, maxBodyBytes: 1, handle: () => ({ status: 500 }) },
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as net.AddressInfo;
+    const [ind] = state.indicators.values();
+    // Long host names make a body far larger than what the loopback socket buffers absorb (~21 MB).
+    const hosts = Array.from({ length: 20_000 }, (_, i) => `host-${i}-${'x'.repeat(200)}`);
+    const fill = (t0: number, shift: number) => {
+      for (const h of hosts) {
+        for (let k = 0; k < 6; k++) {
+          state.ingest(ind, h, t0 + k * 1000, ((k + shift) % 3) / 3 + shift, 0);
+        }
+      }
+    };
+    fill(0, 0);
+    const w = new ExpositionWriter();
+    renderState(state, w);
+    const expected = w.bytes().toString('utf8');
+    const entropyPart = (text: string) => text.slice(0, text.indexOf('# HELP health_entropy_samples_ingested_total'));
+    // A client that asks and then does not read: most of the response stays queued in the server's socket.
+    const slow = net.connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    slow.on('data', (chunk: Buffer) => chunks.push(chunk));
+    slow.pause();
+    slow.write('GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    while (telemetry.renderDuration.get() === undefined) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    fill(10_000, 0.25); // other values: a reused buffer would show them in the first body
+    const second = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(entropyPart(second)).not.toBe(expected);
+    const ended = new Promise((r) => slow.on('end', r));
+    slow.resume();
+    await ended;
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const body = raw.slice(raw.indexOf('\r\n\r\n') + 4);
+    expect(body.length).toBeGreaterThan(20e6);
+    expect(entropyPart(body)).toBe(expected);
+    await app.close();
+  }, 60_000);
 });

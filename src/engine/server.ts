@@ -82,6 +82,8 @@ export function buildServer(ctx: ServerContext): FastifyInstance {
     out.text(own.join(''));
     ctx.telemetry.renderDuration.set({}, (performance.now() - start) / 1000);
     reply.type('text/plain; version=0.0.4; charset=utf-8');
+    // The next scrape reuses the buffer, once this response has been written out (or the client went away).
+    reply.raw.once('close', () => out.release());
     return reply.send(out.bytes());
   });
 

@@ -3,8 +3,9 @@
  *
  * Plain logic, no I/O and no clock: every method takes `nowMs`, so tests drive time by hand.
  */
-import { aggregate, Baseline, BaselineOptions, BaselinePoint, BaselineState } from '../core';
+import { aggregate, Baseline, BaselineOptions, BaselinePoint, BaselineState, prepareBaselineOptions } from '../core';
 import { IndicatorConfig } from './config';
+import { HostSeries } from './host-series';
 import { EngineSeries, SeriesSnapshot, SkipReason } from './series';
 
 /** A host's aggregate at its last evaluation. */
@@ -21,7 +22,8 @@ export interface HostPoint {
 
 /** One host and its series. */
 export class EngineHost {
-  readonly series = new Map<string, EngineSeries>();
+  /** Its series by indicator name (Map methods, a small array inside: see `host-series.ts`). */
+  readonly series = new HostSeries();
   readonly baseline: Baseline;
   /** Rendered `{host="…"}`. */
   readonly labels: string;
@@ -60,7 +62,11 @@ export class EngineState {
   readonly indicators = new Map<string, IndicatorConfig>();
   private seriesCount = 0;
 
+  /** The host baseline options, prepared once and shared by every host. */
+  private readonly hostBaseline: BaselineOptions;
+
   constructor(readonly options: EngineStateOptions) {
+    this.hostBaseline = prepareBaselineOptions(options.hostBaseline);
     for (const ind of options.indicators) {
       this.indicators.set(ind.name, ind);
     }
@@ -82,7 +88,7 @@ export class EngineState {
       return undefined;
     }
     if (!h) {
-      h = new EngineHost(host, this.options.hostBaseline);
+      h = new EngineHost(host, this.hostBaseline);
       this.hosts.set(host, h);
     }
     s = new EngineSeries(indicator, host, nowMs);
@@ -91,7 +97,10 @@ export class EngineState {
     return s;
   }
 
-  /** Offers one sample; returns why it was skipped, or undefined when admitted. */
+  /**
+   * Offers one sample; returns why it was skipped, or undefined when admitted. (The remote-write receiver
+   * does the same two steps, `series` then `EngineSeries.push`, resolving the series once per run of samples.)
+   */
   ingest(indicator: IndicatorConfig, host: string, t: number, v: number, nowMs: number): IngestSkip | undefined {
     const s = this.series(indicator, host, nowMs);
     return s ? s.push(t, v, nowMs) : 'series_limit';
@@ -113,7 +122,8 @@ export class EngineState {
     const cutoff = nowMs - this.options.stalenessMs;
     for (const [name, host] of this.hosts) {
       const items = [];
-      for (const [ind, s] of host.series) {
+      for (const s of host.series.list()) {
+        const ind = s.indicator.name;
         if (s.lastSeenMs < cutoff) {
           host.series.delete(ind);
           this.seriesCount--;
@@ -170,7 +180,7 @@ export class EngineState {
     let relearning = 0;
     let dropped = 0;
     for (const h of hosts) {
-      this.hosts.set(h.host, new EngineHost(h.host, this.options.hostBaseline, h.baseline));
+      this.hosts.set(h.host, new EngineHost(h.host, this.hostBaseline, h.baseline));
     }
     for (const snap of series) {
       const ind = this.indicators.get(snap.indicator);
@@ -180,7 +190,7 @@ export class EngineState {
       }
       let host = this.hosts.get(snap.host);
       if (!host) {
-        host = new EngineHost(snap.host, this.options.hostBaseline);
+        host = new EngineHost(snap.host, this.hostBaseline);
         this.hosts.set(snap.host, host);
       }
       const s = new EngineSeries(ind, snap.host, nowMs, snap);

@@ -19,6 +19,10 @@ export class ProtobufError extends Error {
   }
 }
 
+const SCRATCH = new Float64Array(1);
+const SCRATCH_BYTES = new Uint8Array(SCRATCH.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** Cursor over a byte range of one buffer. */
 export class Reader {
   pos: number;
@@ -72,10 +76,20 @@ export class Reader {
     if (this.pos + 8 > this.end) {
       throw new ProtobufError(`truncated double at byte ${this.pos}`);
     }
+    // Bytes through one shared scratch double: no DataView (an allocation) per sample.
     const buf = this.buf;
-    const v = new DataView(buf.buffer, buf.byteOffset + this.pos, 8).getFloat64(0, true);
-    this.pos += 8;
-    return v;
+    const p = this.pos;
+    if (LITTLE_ENDIAN) {
+      for (let i = 0; i < 8; i++) {
+        SCRATCH_BYTES[i] = buf[p + i];
+      }
+    } else {
+      for (let i = 0; i < 8; i++) {
+        SCRATCH_BYTES[7 - i] = buf[p + i];
+      }
+    }
+    this.pos = p + 8;
+    return SCRATCH[0];
   }
 
   /** A length prefix; returns the end of the delimited range, checked against this reader's end. */

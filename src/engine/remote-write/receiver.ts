@@ -8,6 +8,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { uncompress } from 'snappyjs';
 import { IndicatorConfig } from '../config';
 import { selects } from '../selector';
+import { EngineSeries } from '../series';
 import { EngineState } from '../state';
 import { Telemetry } from '../telemetry';
 import { decodeWriteRequest, ProtobufError } from './protobuf';
@@ -40,6 +41,52 @@ const MAX_FUTURE_MS = 10 * 60_000;
 
 type Headers = Record<string, string | string[] | undefined>;
 
+/**
+ * A request's samples, decoded before any is applied: typed arrays that grow and are reused from request to
+ * request, so a 100,000-sample request allocates nothing per sample.
+ */
+class SampleBatch {
+  targets: Target[] = [];
+  size = 0;
+  owner = new Int32Array(1024);
+  times = new Float64Array(1024);
+  values = new Float64Array(1024);
+  stale = new Uint8Array(1024);
+
+  add(t: number, v: number, isStale: boolean): void {
+    if (this.size === this.times.length) {
+      this.grow();
+    }
+    const i = this.size++;
+    this.owner[i] = this.targets.length - 1;
+    this.times[i] = t;
+    this.values[i] = v;
+    this.stale[i] = isStale ? 1 : 0;
+  }
+
+  /** Forgets the request (and its targets, so that a dropped target is not kept alive). */
+  clear(): void {
+    this.targets = [];
+    this.size = 0;
+  }
+
+  private grow(): void {
+    const n = 2 * this.times.length;
+    const owner = new Int32Array(n);
+    owner.set(this.owner);
+    this.owner = owner;
+    const times = new Float64Array(n);
+    times.set(this.times);
+    this.times = times;
+    const values = new Float64Array(n);
+    values.set(this.values);
+    this.values = values;
+    const stale = new Uint8Array(n);
+    stale.set(this.stale);
+    this.stale = stale;
+  }
+}
+
 function header(headers: Headers, name: string): string {
   const v = headers[name];
   return (Array.isArray(v) ? v[0] : v) ?? '';
@@ -48,6 +95,9 @@ function header(headers: Headers, name: string): string {
 /** Receives remote-write requests into an {@link EngineState}. */
 export class RemoteWriteReceiver {
   private cache = new Map<string, Target>();
+  /** The decoded samples of the request being handled (reused: handling is synchronous). */
+  private readonly batch = new SampleBatch();
+  private readonly resolved: Array<EngineSeries | null | undefined> = [];
   private readonly selectorIndicators: IndicatorConfig[];
   private readonly cacheLimit: number;
   private readonly token: Buffer | undefined;
@@ -112,12 +162,9 @@ export class RemoteWriteReceiver {
 
   /** Decodes the whole request, then applies it. */
   private apply(raw: Buffer): WriteResult {
-    const targets: Target[] = [];
-    const owner: number[] = [];
-    const times: number[] = [];
-    const values: number[] = [];
-    const stale: number[] = [];
-    let target: Target | undefined;
+    const batch = this.batch;
+    batch.clear();
+    let skip = true;
     try {
       decodeWriteRequest(raw, {
         series: (key, labels) => {
@@ -129,58 +176,79 @@ export class RemoteWriteReceiver {
             }
             this.cache.set(key, t);
           }
-          target = t;
-          targets.push(t);
+          batch.targets.push(t);
+          skip = t.skip !== undefined;
         },
         sample: (t, v, isStale) => {
-          if (target !== undefined && target.skip === undefined) {
-            owner.push(targets.length - 1);
-            times.push(t);
-            values.push(v);
-            if (isStale) {
-              stale.push(owner.length - 1);
-            }
+          if (!skip) {
+            batch.add(t, v, isStale);
           }
         },
       });
     } catch (e) {
+      batch.clear();
       if (e instanceof ProtobufError) {
         return { status: 400, error: `body is not a valid WriteRequest: ${e.message}` };
       }
       throw e;
     }
-    this.ingest(targets, owner, times, values, new Set(stale));
+    this.ingest(batch);
+    batch.clear();
     return { status: 204 };
   }
 
-  private ingest(targets: Target[], owner: number[], times: number[], values: number[], stale: Set<number>): void {
+  /**
+   * Applies a decoded request, sample by sample and route by route as they came. A series' samples are
+   * contiguous, so each route resolves its engine series once per run of samples (not once per sample) and
+   * pushes to it directly: the steps of `EngineState.ingest`.
+   */
+  private ingest(batch: SampleBatch): void {
     const now = this.now();
     const skipped: Record<string, number> = {};
     let admitted = 0;
-    for (const t of targets) {
+    for (const t of batch.targets) {
       if (t.skip !== undefined) {
         skipped[t.skip] = (skipped[t.skip] ?? 0) + 1;
       }
     }
-    for (let i = 0; i < owner.length; i++) {
-      for (const route of targets[owner[i]].routes) {
-        if (stale.has(i)) {
-          this.state.end(route.indicator.name, route.host);
-          skipped.stale_marker = (skipped.stale_marker ?? 0) + 1;
-          continue;
-        }
-        if (times[i] > now + MAX_FUTURE_MS) {
-          // One sample from a skewed clock would otherwise make every later sample "out of order" for good.
-          skipped.too_far_in_future = (skipped.too_far_in_future ?? 0) + 1;
-          continue;
-        }
-        const reason = this.state.ingest(route.indicator, route.host, times[i], values[i], now);
-        if (reason === undefined) {
-          admitted++;
-        } else {
-          skipped[reason] = (skipped[reason] ?? 0) + 1;
+    const { owner, times, values, stale } = batch;
+    const latest = now + MAX_FUTURE_MS;
+    for (let start = 0; start < batch.size;) {
+      let end = start + 1;
+      while (end < batch.size && owner[end] === owner[start]) {
+        end++;
+      }
+      const routes = batch.targets[owner[start]].routes;
+      // Per route: undefined until resolved, then the series or null (past maxSeries).
+      const resolved = this.resolved;
+      resolved.length = routes.length;
+      resolved.fill(undefined);
+      for (let i = start; i < end; i++) {
+        for (let r = 0; r < routes.length; r++) {
+          const route = routes[r];
+          if (stale[i] === 1) {
+            this.state.end(route.indicator.name, route.host);
+            skipped.stale_marker = (skipped.stale_marker ?? 0) + 1;
+            continue;
+          }
+          if (times[i] > latest) {
+            // One sample from a skewed clock would otherwise make every later sample "out of order" for good.
+            skipped.too_far_in_future = (skipped.too_far_in_future ?? 0) + 1;
+            continue;
+          }
+          let series = resolved[r];
+          if (series === undefined) {
+            series = resolved[r] = this.state.series(route.indicator, route.host, now) ?? null;
+          }
+          const reason = series === null ? 'series_limit' : series.push(times[i], values[i], now);
+          if (reason === undefined) {
+            admitted++;
+          } else {
+            skipped[reason] = (skipped[reason] ?? 0) + 1;
+          }
         }
       }
+      start = end;
     }
     this.telemetry.ingested.inc({ source: 'remote_write' }, admitted);
     for (const [reason, n] of Object.entries(skipped)) {
