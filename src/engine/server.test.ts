@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import net from 'node:net';
 import pino from 'pino';
 import { SeriesPipeline } from '../core';
+import { AlertMetrics } from './alerts/metrics';
+import { AlertReceiver } from './alerts/receiver';
 import { parseConfig } from './config';
 import { Engine } from './engine';
 import { ExpositionWriter, renderState } from './exposition';
@@ -280,6 +282,16 @@ describe('engine over a real socket', () => {
       isReady: () => true,
       readiness: () => 'ready',
       remoteWrite: { enabled: false, maxBodyBytes: 1, handle: () => ({ status: 500 }) },
+      alerts: {
+        enabled: false,
+        maxBodyBytes: 1,
+        receiver: new AlertReceiver(
+          c.alerts.auth,
+          () => undefined,
+          new AlertMetrics(telemetry),
+          pino({ level: 'silent' })
+        ),
+      },
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const { port } = app.server.address() as net.AddressInfo;
