@@ -71,7 +71,7 @@ export function countsArray(states: number, capacity: number): Counts {
 }
 
 /** `Σ t[c]` over a typed array of counts (its first `n` entries). */
-export function sumTable(counts: Counts | Uint8Array, table: Float64Array, n = counts.length): number {
+export function sumTable(counts: Counts, table: Float64Array, n = counts.length): number {
   let s = 0;
   for (let k = 0; k < n; k++) {
     s += table[counts[k]];
