@@ -53,6 +53,27 @@ export abstract class CountedEntropy extends RollingWindow {
     this.normalized = hn < 1 ? hn : 1;
   }
 
+  /** Writes back the loop state a batch loop kept in locals (`pushMany` of the specialised estimators). */
+  protected saveLoop(
+    s: number,
+    lastT: number,
+    size: number,
+    head: number,
+    admitted: number,
+    updates: number,
+    h: number,
+    hn: number
+  ): void {
+    this.s = s;
+    this.lastT = lastT;
+    this.size = size;
+    this.head = head;
+    this.admitted = admitted;
+    this.updates = updates;
+    this.bits = h;
+    this.normalized = hn;
+  }
+
   resync(): void {
     this.s = this.sumXlogx();
     this.updates = 0;

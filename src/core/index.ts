@@ -18,3 +18,4 @@ export * from './quorum';
 export * from './quorum-history';
 export * from './surprisal';
 export * from './delta';
+export * from './duration';

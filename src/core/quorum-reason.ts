@@ -3,28 +3,9 @@
  * what an operator reads in `/api/v1/profiles`, an alert's reason or the state timeline's tooltip.
  */
 import type { IndicatorValue, ObserverView, QuorumAssessment } from './quorum';
+import { formatDuration } from './duration';
 import type { ResolvedQuorumOptions } from './quorum-options';
 
-/** `90000` → `1m30s` (the same form the engine's YAML uses). */
-export function formatMs(ms: number): string {
-  if (ms % 1000 !== 0) {
-    return `${ms}ms`;
-  }
-  let s = ms / 1000;
-  let out = '';
-  for (const [unit, size] of [
-    ['d', 86400],
-    ['h', 3600],
-    ['m', 60],
-    ['s', 1],
-  ] as const) {
-    if (s >= size) {
-      out += `${Math.floor(s / size)}${unit}`;
-      s %= size;
-    }
-  }
-  return out || '0s';
-}
 
 const num = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
 
@@ -65,7 +46,7 @@ export function quorumReason(a: Omit<QuorumAssessment, 'reason'>, o: ResolvedQuo
   }
   if (a.state === 'suspect') {
     parts.unshift(
-      `suspect: unpredictable for at least ${formatMs(o.forMs)} by ${a.unpredictable.join(', ')} (${counts}): ` +
+      `suspect: unpredictable for at least ${formatDuration(o.forMs)} by ${a.unpredictable.join(', ')} (${counts}): ` +
         details(a.views, a.unpredictable, (v) => v.unpredictable)
     );
   } else if (a.unpredictable.length > 0) {
@@ -74,7 +55,7 @@ export function quorumReason(a: Omit<QuorumAssessment, 'reason'>, o: ResolvedQuo
   }
   const pending = active.filter((v) => v.unpredictable.length > 0 && !v.countsUnpredictable).map((v) => v.observer);
   if (pending.length > 0) {
-    parts.push(`unpredictable for less than ${formatMs(o.forMs)}: ${pending.join(', ')}`);
+    parts.push(`unpredictable for less than ${formatDuration(o.forMs)}: ${pending.join(', ')}`);
   }
   if (a.state === 'healthy') {
     const quiet = a.failing.length === 0 && a.unpredictable.length === 0 ? ', checks pass, none unpredictable' : '';
@@ -82,7 +63,7 @@ export function quorumReason(a: Omit<QuorumAssessment, 'reason'>, o: ResolvedQuo
   }
   if (a.flagged) {
     parts.push(
-      `flagged: high entropy for at least ${formatMs(o.flagForMs)} by ${a.flaggedBy.join(', ')}: ` +
+      `flagged: high entropy for at least ${formatDuration(o.flagForMs)} by ${a.flaggedBy.join(', ')}: ` +
         details(a.views, a.flaggedBy, (v) => v.high)
     );
   }

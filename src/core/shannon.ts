@@ -107,7 +107,7 @@ export class FixedShannon extends CountedEntropy {
       const t = ts[i];
       const v = vs[i];
       if (typeof v !== 'number' || v - v !== 0 || t - t !== 0 || t <= lastT) {
-        this.save(s, lastT, size, head, admitted, updates, h, hn);
+        this.saveLoop(s, lastT, size, head, admitted, updates, h, hn);
         super.push(t, v); // counts the skip; the window is unchanged
         out[i] = size >= minFill ? (bitsOut ? h : hn) : NaN;
         continue;
@@ -147,27 +147,7 @@ export class FixedShannon extends CountedEntropy {
       hn = hn < 1 ? hn : 1;
       out[i] = bitsOut ? h : hn;
     }
-    this.save(s, lastT, size, head, admitted, updates, h, hn);
-  }
-
-  private save(
-    s: number,
-    lastT: number,
-    size: number,
-    head: number,
-    admitted: number,
-    updates: number,
-    h: number,
-    hn: number
-  ): void {
-    this.s = s;
-    this.lastT = lastT;
-    this.size = size;
-    this.head = head;
-    this.admitted = admitted;
-    this.updates = updates;
-    this.bits = h;
-    this.normalized = hn;
+    this.saveLoop(s, lastT, size, head, admitted, updates, h, hn);
   }
 
   protected remove(slot: number): void {

@@ -34,9 +34,9 @@ const UNMATCHED_SINK: AlertSink = {
     intents.map(() => ({ status: 'unmatched', reason: 'no resources are configured (resources: in the config)' })),
 };
 
-/** What the engine can be given besides its config (tests, and the allocation side until it wires itself). */
+/** What the engine can be given besides its config (tests). */
 export interface EngineOptions {
-  /** Where alert intents go; without one, `POST /api/v1/alerts` answers 503 to alerts that ask for action. */
+  /** Where alert intents go instead of the allocation side (default: it, or without resources `unmatched`). */
   alertSink?: AlertSink;
 }
 
@@ -129,7 +129,7 @@ export class Engine {
               }
             : undefined,
       });
-      this.telemetry.addMetric(this.actions.metrics);
+      this.telemetry.register(this.actions.metrics);
       this.registerAlertSource(this.actions);
     }
     if (this.quorum) {

@@ -3,6 +3,10 @@
  * allowed, so that `check-config` output can be acted on without reading code.
  */
 
+import { formatDuration } from '../core/duration';
+
+export { formatDuration };
+
 /** A rejected config value; `key` is the full path, e.g. `indicators[2].window`. */
 export class ConfigError extends Error {
   constructor(
@@ -103,26 +107,6 @@ export function durationAt(key: string, value: unknown, minMs: number, maxMs: nu
   return ms;
 }
 
-/** `90000` → `1m30s`, for messages and logs. */
-export function formatDuration(ms: number): string {
-  if (ms % 1000 !== 0) {
-    return `${ms}ms`;
-  }
-  let s = ms / 1000;
-  let out = '';
-  for (const [unit, size] of [
-    ['d', 86400],
-    ['h', 3600],
-    ['m', 60],
-    ['s', 1],
-  ] as const) {
-    if (s >= size) {
-      out += `${Math.floor(s / size)}${unit}`;
-      s %= size;
-    }
-  }
-  return out || '0s';
-}
 
 const SIZE_UNITS: Record<string, number> = {
   B: 1,

@@ -148,7 +148,7 @@ export class Telemetry {
   );
   private readonly extra: Metric[] = [];
 
-  /** Adds a metric owned by a feature module (e.g. the delta stream's counters); returns it. */
+  /** Adds a metric owned by a feature module (alerts, allocation, the delta stream), rendered after the built-in ones; returns it. */
   register<M extends Metric>(metric: M): M {
     this.extra.push(metric);
     return metric;
@@ -157,11 +157,6 @@ export class Telemetry {
   /** Adds a gauge read at render time (series counts, process memory). */
   addGauge(name: string, help: string, collect: (g: Gauge) => void): void {
     this.extra.push(new Gauge(name, help, collect));
-  }
-
-  /** Adds a metric owned by another module (the alert receiver and pusher), rendered after the built-in ones. */
-  addMetric(metric: Metric): void {
-    this.register(metric);
   }
 
   render(out: string[]): void {

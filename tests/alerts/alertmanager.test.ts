@@ -17,29 +17,18 @@ import type { EngineAlert } from '../../src/engine/alert-contract';
 import { ALERTMANAGER_FIRING, RecordingSink } from '../../src/engine/alerts/fixtures';
 import { parseConfig } from '../../src/engine/config';
 import { Engine } from '../../src/engine/engine';
-import { amMetric, getAlerts, postAlerts, startAlertmanager, TestAlertmanager } from '../helpers/alertmanager';
+import {
+  amMetric,
+  engineReceiverConfig,
+  getAlerts,
+  postAlerts,
+  startAlertmanager,
+  TestAlertmanager,
+} from '../helpers/alertmanager';
 import { freePort } from '../helpers/processes';
 import { sleep, waitFor } from '../engine/harness';
 
 const TOKEN = 'it-alerts-token';
-
-const amConfig = (enginePort: number) => `
-route:
-  receiver: engine
-  group_by: ['alertname', 'host']
-  group_wait: 1s
-  group_interval: 1s
-  repeat_interval: 2s
-receivers:
-  - name: engine
-    webhook_configs:
-      - url: http://127.0.0.1:${enginePort}/api/v1/alerts
-        send_resolved: true
-        http_config:
-          authorization:
-            type: Bearer
-            credentials_file: $DIR/token
-`;
 
 const engineConfig = (amPort: number) => `
 listen: 127.0.0.1:0
@@ -91,7 +80,7 @@ describe('alerts with a real Alertmanager', () => {
     engine = new Engine(config, pino({ level: 'warn' }), Date.now, { alertSink: sink });
     engine.registerAlertSource({ activeAlerts: () => engineAlerts });
     await engine.start();
-    am = await startAlertmanager(amConfig(enginePort), amPort, { token: TOKEN });
+    am = await startAlertmanager(engineReceiverConfig(enginePort), amPort, { token: TOKEN });
   });
 
   afterAll(async () => {

@@ -11,7 +11,13 @@ import { join } from 'node:path';
 import { TestReceiver } from '../../src/engine/actions/test-receiver';
 import { ALERTMANAGER_FIRING } from '../../src/engine/alerts/fixtures';
 import { ensureBuilt, getJson, sleep, startEngine, TestEngine, waitFor } from '../engine/harness';
-import { amMetric, postAlerts, startAlertmanager, TestAlertmanager } from '../helpers/alertmanager';
+import {
+  amMetric,
+  engineReceiverConfig,
+  postAlerts,
+  startAlertmanager,
+  TestAlertmanager,
+} from '../helpers/alertmanager';
 import { freePort } from '../helpers/processes';
 
 jest.setTimeout(180_000);
@@ -24,24 +30,6 @@ const SATURATION = {
   labels: ALERTMANAGER_FIRING.alerts[0].labels,
   annotations: ALERTMANAGER_FIRING.alerts[0].annotations,
 };
-
-const amConfig = (enginePort: number) => `
-route:
-  receiver: engine
-  group_by: ['alertname', 'host']
-  group_wait: 1s
-  group_interval: 1s
-  repeat_interval: 2s
-receivers:
-  - name: engine
-    webhook_configs:
-      - url: http://127.0.0.1:${enginePort}/api/v1/alerts
-        send_resolved: true
-        http_config:
-          authorization:
-            type: Bearer
-            credentials_file: $DIR/token
-`;
 
 const engineConfig = (dir: string, receiverUrl: string) => `
 interval: 1s
@@ -92,7 +80,7 @@ describe('alert → Alertmanager → engine → signed action', () => {
     await receiver.start();
     const [enginePort, amPort] = [await freePort(), await freePort()];
     engine = await startEngine(engineConfig(dir, receiver.url), enginePort, dir);
-    am = await startAlertmanager(amConfig(enginePort), amPort, { token: TOKEN });
+    am = await startAlertmanager(engineReceiverConfig(enginePort), amPort, { token: TOKEN });
   });
 
   afterAll(async () => {

@@ -10,6 +10,28 @@ import { RunningProcess, startProcess } from './processes';
 
 export const ALERTMANAGER_BIN = process.env.ALERTMANAGER_BIN ?? '/usr/bin/prometheus-alertmanager';
 
+/**
+ * An Alertmanager config that routes every alert to the engine's `/api/v1/alerts` on `enginePort` (bearer
+ * token from `$DIR/token`, the file `startAlertmanager` writes from `files.token`), quickly and with repeats.
+ */
+export const engineReceiverConfig = (enginePort: number): string => `
+route:
+  receiver: engine
+  group_by: ['alertname', 'host']
+  group_wait: 1s
+  group_interval: 1s
+  repeat_interval: 2s
+receivers:
+  - name: engine
+    webhook_configs:
+      - url: http://127.0.0.1:${enginePort}/api/v1/alerts
+        send_resolved: true
+        http_config:
+          authorization:
+            type: Bearer
+            credentials_file: $DIR/token
+`;
+
 /** A started Alertmanager; `dir` holds its config and whatever files the test writes beside it. */
 export interface TestAlertmanager extends RunningProcess {
   url: string;

@@ -30,7 +30,7 @@ export class AlertMetrics {
 
   constructor(telemetry?: Telemetry) {
     for (const m of [this.requests, this.received, this.pushes, this.pushedAlerts, this.active, this.lastPush]) {
-      telemetry?.addMetric(m);
+      telemetry?.register(m);
     }
   }
 }
