@@ -141,8 +141,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`demo: ${e instanceof DemoError ? e.message : ((e as Error).stack ?? String(e))}\n`);
     return 1;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    // Once a stop was asked for, the handler stays until the process exits: a second Ctrl-C while the summary
+    // is written must force (exit 130), not fall back to Node's default of dying by the signal.
+    if (signals === 0) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
   }
 }
 
